@@ -1,0 +1,110 @@
+package shmstat
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrOwnerDead is wrapped by the error Attach returns when the segment's
+// owner is no longer running.
+var ErrOwnerDead = errors.New("owner not running")
+
+// ErrNoSlot is wrapped by the error Attach returns when every process
+// slot is held by a live process.
+var ErrNoSlot = errors.New("no free process slot")
+
+// Attach joins the segment of service name as a client process and claims
+// a process slot for role. Slots of dead processes are reclaimed.
+func Attach(name, role string, opts *Options) (*Segment, error) {
+	if err := validName(name); err != nil {
+		return nil, err
+	}
+	dir := opts.dir()
+	if err := checkDir(dir, os.Geteuid()); err != nil {
+		return nil, err
+	}
+	path := segmentPath(dir, name)
+	f, err := os.OpenFile(path, os.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("shmstat: attach %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
+		}
+		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
+	}
+	seg, err := attachFile(name, path, f, role)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	seg.start(opts)
+	return seg, nil
+}
+
+func attachFile(name, path string, f *os.File, role string) (*Segment, error) {
+	if err := checkOpen(f, os.Geteuid()); err != nil {
+		return nil, err
+	}
+	fi, _ := f.Stat()
+	if fi.Size() < headerSize {
+		return nil, fmt.Errorf("shmstat: attach %s: %w: %d bytes", path, ErrCorrupt, fi.Size())
+	}
+	fd := int(f.Fd())
+	if held, err := flockHeld(fd); err != nil || !held {
+		return nil, fmt.Errorf("shmstat: attach %s: %w", path, ErrOwnerDead)
+	}
+	b, err := unix.Mmap(fd, 0, int(fi.Size()), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: attach %s: map: %w", path, err)
+	}
+	m := mem(b)
+	var l *layout
+	// A segment is installed ready, but be patient with a slow creator.
+	for try := 0; ; try++ {
+		l, err = parseHeader(m)
+		if !errors.Is(err, ErrNotReady) || try == 100 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		unix.Munmap(b)
+		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
+	}
+	seg := newSegment(name, path, f, m, false)
+	seg.l = l
+	if err := seg.withRegisterLock(func() error { return seg.claimFreeSlot(role) }); err != nil {
+		unix.Munmap(b)
+		return nil, err
+	}
+	return seg, nil
+}
+
+// claimFreeSlot takes the first slot whose lock byte nobody holds: a free
+// slot or one whose process died. Called under the register lock.
+func (s *Segment) claimFreeSlot(role string) error {
+	for i := uint64(1); i < s.l.slotCount; i++ {
+		err := ofdLock(s.fd, lockSlotBase+int64(i), unix.F_WRLCK, false)
+		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EACCES) {
+			continue // a live process holds it
+		}
+		if err != nil {
+			return fmt.Errorf("shmstat: attach %s: lock slot %d: %w", s.path, i, err)
+		}
+		return s.claimSlot(i, role)
+	}
+	return fmt.Errorf("shmstat: attach %s: %w (%d slots)", s.path, ErrNoSlot, s.l.slotCount)
+}
+
+// withRegisterLock runs fn holding the segment-wide register lock: the
+// in-process mutex and the OFD lock byte shared with other processes.
+func (s *Segment) withRegisterLock(fn func() error) error {
+	if err := ofdLock(s.fd, lockRegister, unix.F_WRLCK, true); err != nil {
+		return fmt.Errorf("shmstat: %s: take the register lock: %w", s.path, err)
+	}
+	defer ofdLock(s.fd, lockRegister, unix.F_UNLCK, false)
+	return fn()
+}

@@ -1,0 +1,22 @@
+package shmstat
+
+import (
+	"os"
+	"syscall"
+)
+
+// fileOwner returns the uid that owns the file, or -1 when unknown.
+func fileOwner(fi os.FileInfo) int {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int(st.Uid)
+	}
+	return -1
+}
+
+// statIDs returns the device and inode of a file.
+func statIDs(fi os.FileInfo) (binKey, bool) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return binKey{dev: uint64(st.Dev), ino: st.Ino}, true
+	}
+	return binKey{}, false
+}

@@ -1,0 +1,51 @@
+// Package shmstat publishes a daemon's internal state in a shared-memory
+// segment that other processes can read at any time without stopping it.
+//
+// # Basics
+//
+// The daemon that owns a service creates its segment and registers values:
+//
+//	seg, err := shmstat.Create("queued", nil)
+//	requests := seg.Counter("requests", "requests served", shmstat.Unit("requests"))
+//	queue := seg.Gauge("queue", "updates waiting")
+//	probe := seg.Probe("worker")
+//	...
+//	requests.Inc()     // one atomic add
+//	probe.Here()       // one store: "the worker is at this line"
+//
+// Other processes of the same service call Attach to claim a process slot
+// of their own (their probes and debug flags live there) and to share
+// values such as a Sequence.
+//
+// Tools open segments read-only with Open (or List a directory) and take
+// Snapshots: every descriptor, value, task record and process slot, with
+// each process's liveness. A Resolver turns probe PCs into function, file
+// and line by reading the target's binary.
+//
+// The segment is a file under DefaultDir(): $PORTHOLE_DIR, else
+// $XDG_RUNTIME_DIR/porthole, else /dev/shm/porthole-UID. docs/FORMAT.md
+// gives every byte, so programs in other languages can write the same.
+//
+// # Kinds of value
+//
+// Counter (monotonic), Gauge (set/add), Sequence (shared Next), Load
+// (busy/idle: readers compute load % over any window), Task (a periodic
+// job: last start, last result, overdue), Info (short strings), Flag
+// (named debug categories, one bit per process slot), Probe (one word per
+// worker).
+//
+// # Caveats
+//
+//   - Registration takes a lock and scans descriptors: do it at start-up
+//     (or once per new worker), keep the returned value, and update that.
+//   - Registration never fails: when the segment is full the value lives in
+//     private memory and Segment.Err says so.
+//   - Load and Task are single-writer: drive each from one goroutine.
+//   - Values stay usable after Close (their memory is swapped for private
+//     memory), but updates are no longer visible.
+//   - Build with -tags porthole_noprobes to turn every probe call into
+//     nothing.
+//   - Liveness comes from locks the kernel drops when a process dies: the
+//     owner's flock on the file and each slot's OFD lock byte. Pid and start
+//     time are shown, and used only when a lock cannot be tested.
+package shmstat

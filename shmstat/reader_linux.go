@@ -1,0 +1,192 @@
+package shmstat
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Reader is a read-only view of a segment, for tools. It maps the file
+// read-only: nothing a reader does can change the daemon's values.
+type Reader struct {
+	path string
+	f    *os.File
+	m    mem
+	l    *layout
+	ino  uint64
+}
+
+// Open maps the segment nameOrPath read-only. A bare name is looked up in
+// opts.Dir (default DefaultDir()). The file must be a regular file, not a
+// symbolic link, and not writable by group or others.
+func Open(nameOrPath string, opts *Options) (*Reader, error) {
+	path := resolvePath(nameOrPath, opts)
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("shmstat: open %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
+		}
+		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
+	}
+	r, err := openFile(path, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func openFile(path string, f *os.File) (*Reader, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
+	}
+	if err := checkFile(path, fi, -1); err != nil {
+		return nil, err
+	}
+	if fi.Size() < headerSize {
+		return nil, fmt.Errorf("shmstat: open %s: %w: %d bytes, shorter than a header", path, ErrCorrupt, fi.Size())
+	}
+	b, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: open %s: map: %w", path, err)
+	}
+	l, err := parseHeader(mem(b))
+	if err != nil {
+		unix.Munmap(b)
+		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
+	}
+	ids, _ := statIDs(fi)
+	return &Reader{path: path, f: f, m: mem(b), l: l, ino: ids.ino}, nil
+}
+
+// Close unmaps the segment.
+func (r *Reader) Close() error {
+	err := unix.Munmap(r.m)
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Path returns the segment's file.
+func (r *Reader) Path() string { return r.path }
+
+// Generation returns the random id of this segment's creation.
+func (r *Reader) Generation() uint64 { return r.l.generation }
+
+// Snapshot takes a consistent copy of every descriptor, value, task
+// record and process slot.
+func (r *Reader) Snapshot() (*Snapshot, error) {
+	s, err := decode(r.m, r.path, r)
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: read %s: %w", r.path, err)
+	}
+	return s, nil
+}
+
+// OwnerAlive reports whether the owner still runs: it holds the flock on
+// the file. The pid and start time are the fallback when locks fail.
+func (r *Reader) OwnerAlive() bool { return r.ownerAlive(r.l) }
+
+func (r *Reader) ownerAlive(l *layout) bool {
+	held, err := flockHeld(int(r.f.Fd()))
+	if err != nil {
+		return processAlive(l.ownerPID, l.ownerStart)
+	}
+	return held
+}
+
+func (r *Reader) slotAlive(i int, pid int, start uint64) bool {
+	held, err := ofdHeld(int(r.f.Fd()), lockSlotBase+int64(i))
+	if err != nil {
+		return processAlive(pid, start)
+	}
+	return held
+}
+
+// Replaced reports whether the segment's path no longer holds this
+// segment: it was removed, or a new owner created a fresh one.
+func (r *Reader) Replaced() bool {
+	fi, err := os.Lstat(r.path)
+	if err != nil {
+		return true
+	}
+	ids, ok := statIDs(fi)
+	return ok && ids.ino != r.ino
+}
+
+// NumSlots returns the number of process slots.
+func (r *Reader) NumSlots() int { return int(r.l.slotCount) }
+
+// ProbesPerSlot returns the number of probe words in each slot.
+func (r *Reader) ProbesPerSlot() int { return int(r.l.probes) }
+
+// SlotIdentity returns who holds slot i. claim changes whenever a new
+// process takes the slot. active is false for a free slot.
+func (r *Reader) SlotIdentity(i int) (pid int, start uint64, claim uint64, active bool) {
+	if i < 0 || uint64(i) >= r.l.slotCount {
+		return 0, 0, 0, false
+	}
+	off := r.l.slotAt(uint64(i))
+	st := SlotState(r.m.load32(off + sOffState))
+	return int(r.m.load32(off + sOffPID)), r.m.load64(off + sOffStart), r.m.load64(off + sOffClaim), st == SlotActive
+}
+
+// SlotAlive reports whether the process in slot i still runs.
+func (r *Reader) SlotAlive(i int) bool {
+	pid, start, _, active := r.SlotIdentity(i)
+	return active && r.slotAlive(i, pid, start)
+}
+
+// ReadProbes appends the probe words of slot i to dst[:0] with one atomic
+// load each: the sampler's fast path.
+func (r *Reader) ReadProbes(i int, dst []uint64) []uint64 {
+	dst = dst[:0]
+	if i < 0 || uint64(i) >= r.l.slotCount {
+		return dst
+	}
+	off := r.l.slotAt(uint64(i)) + sOffProbes
+	for p := uint64(0); p < r.l.probes; p++ {
+		dst = append(dst, r.m.load64(off+p*8))
+	}
+	return dst
+}
+
+// ValueRefs returns, for the metrics of a snapshot taken from this reader,
+// the offsets of their single-word values (counters, gauges, sequences;
+// 0 for other kinds), for ReadValues.
+func (r *Reader) ValueRefs(s *Snapshot) []uint64 {
+	refs := make([]uint64, len(s.Metrics))
+	n := r.l.descCount(r.m)
+	for i := range s.Metrics {
+		if uint64(i) >= n {
+			break
+		}
+		switch s.Metrics[i].Kind {
+		case KindCounter, KindGauge, KindSequence:
+			off := r.m.load64(r.l.descAt(uint64(i)) + dOffValue)
+			if r.l.validValue(off, wordSize) {
+				refs[i] = off
+			}
+		}
+	}
+	return refs
+}
+
+// ReadValues loads the words at refs (from ValueRefs) into dst, one atomic
+// load each; a zero ref yields 0. It is how a watcher polls 1,000 counters
+// in a few microseconds without decoding descriptors again.
+func (r *Reader) ReadValues(refs []uint64, dst []uint64) []uint64 {
+	dst = dst[:0]
+	for _, off := range refs {
+		if off == 0 {
+			dst = append(dst, 0)
+			continue
+		}
+		dst = append(dst, r.m.load64(off))
+	}
+	return dst
+}

@@ -1,0 +1,136 @@
+package shmstat
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Segment is a process's handle on a shared-memory segment: the owner's
+// (from Create) or a client's (from Attach). Its methods register values;
+// the values' own methods update them with single atomic instructions.
+// A Segment is safe for concurrent use.
+type Segment struct {
+	name  string
+	path  string
+	f     *os.File
+	fd    int
+	m     mem
+	l     *layout
+	owner bool
+	keep  bool
+	slot  uint64 // our slot index
+	slotO uint64 // its offset
+
+	mu    sync.Mutex // serialises registration inside this process
+	known map[regKey]any
+	sites atomic.Pointer[map[string]uint64]
+	err   error // first registration failure
+
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	closed atomic.Bool
+}
+
+type regKey struct {
+	kind Kind
+	name string
+}
+
+// Name returns the service name of the segment.
+func (s *Segment) Name() string { return s.name }
+
+// Path returns the segment's file.
+func (s *Segment) Path() string { return s.path }
+
+// Slot returns the index of this process's slot (0 for the owner).
+func (s *Segment) Slot() int { return int(s.slot) }
+
+// PID returns the pid recorded in this process's slot.
+func (s *Segment) PID() int { return int(s.m.load32(s.slotO + sOffPID)) }
+
+// Err returns the first registration failure (for example a full
+// segment), or nil. Registration never fails outright: a value that does
+// not fit lives in private memory, works, and is not visible to readers.
+func (s *Segment) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Snapshot reads the segment back as a reader would see it.
+func (s *Segment) Snapshot() (*Snapshot, error) {
+	return decode(s.m, s.path, selfLiveness{s})
+}
+
+// selfLiveness judges liveness from inside a segment's own process: OFD
+// lock tests do not see locks held through the caller's own file, so
+// fall back to pid and start time for the rest.
+type selfLiveness struct{ s *Segment }
+
+func (v selfLiveness) ownerAlive(l *layout) bool {
+	return v.s.owner || processAlive(l.ownerPID, l.ownerStart)
+}
+func (v selfLiveness) slotAlive(i int, pid int, start uint64) bool {
+	if uint64(i) == v.s.slot {
+		return true
+	}
+	return processAlive(pid, start)
+}
+
+// Close releases this process's slot and unmaps the segment. The owner's
+// Close also removes the file unless Options.Keep is set; clients' slots
+// become free for others.
+func (s *Segment) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(s.stop)
+	s.wg.Wait()
+	var errs []error
+	if s.owner && !s.keep {
+		// Remove only if the path still names our file.
+		if fi, err := os.Lstat(s.path); err == nil {
+			if own, err2 := s.f.Stat(); err2 == nil && os.SameFile(fi, own) {
+				if err := os.Remove(s.path); err != nil {
+					errs = append(errs, fmt.Errorf("shmstat: remove %s: %w", s.path, err))
+				}
+			}
+		}
+	} else {
+		s.m.store32(s.slotO+sOffState, uint32(SlotFree))
+	}
+	// Values handed out keep pointing into the mapping, and a worker may
+	// still update one after Close: swap the shared mapping for private
+	// anonymous memory at the same address instead of unmapping it, so a
+	// late update is harmless and never reaches the file.
+	if _, err := unix.MmapPtr(-1, 0, unsafe.Pointer(&s.m[0]), uintptr(len(s.m)),
+		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED); err != nil {
+		errs = append(errs, fmt.Errorf("shmstat: detach %s: %w", s.path, err))
+	}
+	if err := s.f.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("shmstat: close %s: %w", s.path, err))
+	}
+	return errors.Join(errs...)
+}
+
+// heartbeat stamps the slot's heartbeat word once a second.
+func (s *Segment) heartbeat() {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case now := <-t.C:
+			s.m.storeI64(s.slotO+sOffHeartbeat, now.UnixNano())
+		}
+	}
+}
