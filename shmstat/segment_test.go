@@ -1,11 +1,11 @@
 package shmstat
 
 import (
-	"fmt"
-	"runtime"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
