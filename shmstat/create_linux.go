@@ -140,9 +140,11 @@ func build(name, path string, mode os.FileMode, opts *Options) (string, *Segment
 	descs, valueBytes, slots := opts.sizes()
 	descOff := uint64(headerSize)
 	valuesOff := descOff + uint64(descs)*descSize
-	slotsOff := valuesOff + uint64(valueBytes)
+	// Slots start on a page of their own so `porthole debug` can map just
+	// them for writing.
+	slotsOff := (valuesOff + uint64(valueBytes) + pageSize - 1) &^ (pageSize - 1)
 	total := slotsOff + uint64(slots)*slotSize
-	total = (total + 4095) &^ 4095
+	total = (total + pageSize - 1) &^ (pageSize - 1)
 
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {

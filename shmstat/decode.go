@@ -98,6 +98,7 @@ func decodeMetric(m mem, l *layout, d uint64) (Metric, error) {
 		mt.Int = m.loadI64(val)
 	case KindLoad:
 		mt.Load = readLoad(m, val)
+		mt.Slot = int(min(aux, l.slotCount))
 	case KindTask:
 		mt.Task = readTask(m, val)
 		mt.Task.Every = time.Duration(aux)

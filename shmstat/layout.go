@@ -11,6 +11,7 @@ const (
 	descSize   = 256  // one descriptor
 	slotSize   = 512  // one process slot
 	cacheLine  = 64
+	pageSize   = 4096
 
 	// maxProbes is the number of probe words in every process slot.
 	maxProbes = 32

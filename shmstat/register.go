@@ -180,7 +180,8 @@ func (s *Segment) Sequence(name string, opts ...Opt) *Sequence {
 // goroutine should drive a Load.
 func (s *Segment) Load(name string, opts ...Opt) *Load {
 	return lookup(s, KindLoad, name, func() *Load {
-		d, ok := s.register(KindLoad, name, "share of time busy", buildOpts(opts), nil)
+		d, ok := s.register(KindLoad, name, "share of time busy", buildOpts(opts),
+			func(uint64) (uint64, error) { return s.slot, nil })
 		if !ok {
 			return &Load{m: privateWords(loadSize)}
 		}

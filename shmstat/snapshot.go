@@ -40,6 +40,7 @@ type Metric struct {
 	Task  TaskValue // task
 	Bit   int       // flag: bit in each slot's flags word
 	Index int       // probe: word index in each slot; site: site index
+	Slot  int       // load: the slot of the process that registered it
 }
 
 // LoadValue is the state of a busy/idle meter.

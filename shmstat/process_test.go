@@ -1,0 +1,320 @@
+package shmstat
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Child processes: the test binary re-executed with PORTHOLE_TEST_CHILD
+// set runs one of these roles instead of the tests.
+func TestMain(m *testing.M) {
+	if role := os.Getenv("PORTHOLE_TEST_CHILD"); role != "" {
+		if err := runChild(role); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func runChild(role string) error {
+	dir := os.Getenv("PORTHOLE_DIR")
+	switch role {
+	case "owner":
+		// Registers every kind, reports ready, then keeps a probe and a
+		// counter moving until stdin closes.
+		seg, err := Create("svc", &Options{Dir: dir})
+		if err != nil {
+			return err
+		}
+		defer seg.Close()
+		seg.Counter("requests", "requests served", Unit("requests")).Add(7)
+		seg.Gauge("queue", "queue length").Set(-3)
+		seg.Sequence("ids")
+		ld := seg.Load("worker")
+		ld.Busy()
+		tk := seg.Task("checkpoint", time.Hour)
+		tk.Start()
+		tk.Done(nil)
+		seg.Info("version", "child-1")
+		seg.Flag("trace")
+		seg.Probe("main").Mark("serving")
+		fmt.Println("ready", os.Getpid())
+		buf := make([]byte, 1)
+		os.Stdin.Read(buf)
+		return nil
+	case "writer":
+		// Updates a counter, a task and a probe as fast as it can until
+		// killed: a SIGKILL lands in the middle of updates.
+		seg, err := Create("svc", &Options{Dir: dir})
+		if err != nil {
+			return err
+		}
+		c := seg.Counter("hits", "")
+		tk := seg.Task("job", time.Millisecond)
+		p := seg.Probe("loop")
+		fmt.Println("ready", os.Getpid())
+		for i := 0; ; i++ {
+			c.Inc()
+			p.Here()
+			if tk.Start() {
+				tk.Done(errors.New(strings.Repeat("x", i%100)))
+			}
+		}
+	case "client":
+		// Attaches, takes N ids from the shared sequence, prints them.
+		seg, err := Attach("svc", "client", &Options{Dir: dir})
+		if err != nil {
+			return err
+		}
+		defer seg.Close()
+		n, _ := strconv.Atoi(os.Getenv("PORTHOLE_TEST_N"))
+		q := seg.Sequence("ids")
+		w := bufio.NewWriter(os.Stdout)
+		fmt.Fprintln(w, "slot", seg.Slot())
+		for i := 0; i < n; i++ {
+			fmt.Fprintln(w, q.Next())
+		}
+		seg.Counter("requests", "").Add(uint64(n))
+		w.Flush()
+		if os.Getenv("PORTHOLE_TEST_HOLD") != "" {
+			fmt.Println("ready", os.Getpid())
+			os.Stdin.Read(make([]byte, 1))
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown role %q", role)
+}
+
+// child starts the test binary as a child process in role.
+type child struct {
+	cmd   *exec.Cmd
+	out   *bufio.Scanner
+	stdin interface{ Close() error }
+	pid   int
+}
+
+func startChild(t *testing.T, dir, role string, env ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PORTHOLE_TEST_CHILD="+role, "PORTHOLE_DIR="+dir)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, out: bufio.NewScanner(stdout), stdin: stdin, pid: cmd.Process.Pid}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return c
+}
+
+// waitReady reads lines until "ready", returning the lines before it.
+func (c *child) waitReady(t *testing.T) []string {
+	t.Helper()
+	var lines []string
+	for c.out.Scan() {
+		if strings.HasPrefix(c.out.Text(), "ready") {
+			return lines
+		}
+		lines = append(lines, c.out.Text())
+	}
+	t.Fatalf("child exited before ready: %v", c.cmd.Wait())
+	return nil
+}
+
+func TestTwoProcessesEveryKind(t *testing.T) {
+	dir := testDir(t)
+	owner := startChild(t, dir, "owner")
+	owner.waitReady(t)
+
+	r, err := Open("svc", &Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s, err := r.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Owner.PID != owner.pid || !s.OwnerAlive {
+		t.Fatalf("owner = %+v alive=%v, want pid %d alive", s.Owner, s.OwnerAlive, owner.pid)
+	}
+	checks := []struct {
+		kind Kind
+		name string
+		ok   func(m *Metric) bool
+	}{
+		{KindCounter, "requests", func(m *Metric) bool { return m.Value == 7 && m.Unit == "requests" }},
+		{KindGauge, "queue", func(m *Metric) bool { return m.Int == -3 }},
+		{KindSequence, "ids", func(m *Metric) bool { return m.Value == 0 }},
+		{KindLoad, "worker", func(m *Metric) bool { return m.Load.BusySince != 0 && m.Slot == 0 }},
+		{KindTask, "checkpoint", func(m *Metric) bool { return m.Task.Result == ResultOK && m.Task.Runs == 1 && !m.Task.LastSuccess.IsZero() }},
+		{KindInfo, "version", func(m *Metric) bool { return m.Text == "child-1" }},
+		{KindFlag, "trace", func(m *Metric) bool { return m.Bit == 0 }},
+		{KindProbe, "main", func(m *Metric) bool { return m.Index == 0 }},
+	}
+	for _, c := range checks {
+		if m := s.Metric(c.kind, c.name); m == nil || !c.ok(m) {
+			t.Errorf("%s %q from the other process: %+v", c.kind, c.name, m)
+		}
+	}
+	if got := s.ProbeLocation(nil, s.Slots[0], 0); got != "serving" {
+		t.Errorf("owner's probe = %q, want serving", got)
+	}
+
+	// This process attaches too, and so does a client child: both take
+	// ids from the shared sequence at the same time.
+	me, err := Attach("svc", "tester", &Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer me.Close()
+	const n = 2000
+	client := startChild(t, dir, "client", "PORTHOLE_TEST_N="+strconv.Itoa(n))
+	seen := map[uint64]bool{}
+	q := me.Sequence("ids")
+	for i := 0; i < n; i++ {
+		seen[q.Next()] = true
+	}
+	if !client.out.Scan() || !strings.HasPrefix(client.out.Text(), "slot ") {
+		t.Fatal("client did not report its slot")
+	}
+	if client.out.Text() == fmt.Sprintf("slot %d", me.Slot()) {
+		t.Fatalf("client and tester share slot %d", me.Slot())
+	}
+	for client.out.Scan() {
+		v, err := strconv.ParseUint(client.out.Text(), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[v] {
+			t.Fatalf("id %d handed out twice", v)
+		}
+		seen[v] = true
+	}
+	if err := client.cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2*n {
+		t.Fatalf("%d distinct ids, want %d", len(seen), 2*n)
+	}
+	s, _ = r.Snapshot()
+	if m := s.Metric(KindCounter, "requests"); m.Value != 7+n {
+		t.Errorf("requests = %d after the client added %d, want %d", m.Value, n, 7+n)
+	}
+	// The client exited cleanly: its slot is free again.
+	for _, sl := range s.Slots {
+		if sl.Role == "client" {
+			t.Errorf("client slot still listed after clean exit: %+v", sl)
+		}
+	}
+}
+
+func TestKilledWriterLeavesReadableSegment(t *testing.T) {
+	dir := testDir(t)
+	w := startChild(t, dir, "writer")
+	w.waitReady(t)
+	r, err := Open("svc", &Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	before, _ := r.Snapshot()
+	time.Sleep(20 * time.Millisecond) // let it run mid-update
+	if err := w.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	w.cmd.Wait()
+
+	s, err := r.Snapshot()
+	if err != nil {
+		t.Fatalf("snapshot after SIGKILL: %v", err)
+	}
+	if s.OwnerAlive || r.OwnerAlive() {
+		t.Error("owner shown alive after SIGKILL")
+	}
+	if len(s.Slots) != 1 || s.Slots[0].Alive {
+		t.Errorf("slots after SIGKILL = %+v, want one dead slot", s.Slots)
+	}
+	if hits := s.Metric(KindCounter, "hits"); hits == nil || hits.Value <= before.Metric(KindCounter, "hits").Value {
+		t.Errorf("hits did not advance before the kill: %+v", hits)
+	}
+	if task := s.Metric(KindTask, "job"); task == nil || task.Task.Runs == 0 {
+		t.Errorf("task record unreadable: %+v", task)
+	}
+	if List, err := List(dir); err != nil || len(List) != 1 || List[0].Alive {
+		t.Errorf("List = %+v, %v; want one dead segment", List, err)
+	}
+
+	// A new owner replaces the dead one's segment with a fresh file.
+	seg, err := Create("svc", &Options{Dir: dir})
+	if err != nil {
+		t.Fatalf("Create over a dead owner: %v", err)
+	}
+	defer seg.Close()
+	if !r.Replaced() {
+		t.Error("old reader does not notice the replacement")
+	}
+	ns, _ := seg.Snapshot()
+	if ns.Generation == s.Generation || ns.Metric(KindCounter, "hits") != nil {
+		t.Error("new segment reuses the old generation or contents")
+	}
+}
+
+func TestDeadClientSlotIsReclaimed(t *testing.T) {
+	dir := testDir(t)
+	seg, err := Create("svc", &Options{Dir: dir, Slots: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	c := startChild(t, dir, "client", "PORTHOLE_TEST_N=1", "PORTHOLE_TEST_HOLD=1")
+	c.waitReady(t)
+	// Only two slots: the live client holds the second.
+	if _, err := Attach("svc", "x", &Options{Dir: dir}); !errors.Is(err, ErrNoSlot) {
+		t.Fatalf("Attach with every slot taken: %v, want ErrNoSlot", err)
+	}
+	c.cmd.Process.Kill()
+	c.cmd.Wait()
+	s, _ := seg.Snapshot()
+	var dead *Slot
+	for i := range s.Slots {
+		if s.Slots[i].Role == "client" {
+			dead = &s.Slots[i]
+		}
+	}
+	if dead == nil || dead.Alive {
+		t.Fatalf("killed client's slot = %+v, want shown dead", dead)
+	}
+	me, err := Attach("svc", "again", &Options{Dir: dir})
+	if err != nil {
+		t.Fatalf("Attach after the client died: %v", err)
+	}
+	defer me.Close()
+	s, _ = seg.Snapshot()
+	for _, sl := range s.Slots {
+		if sl.Index == dead.Index && (sl.Role != "again" || sl.Claim != dead.Claim+1) {
+			t.Errorf("slot %d = %+v, want reclaimed by 'again' with claim %d", sl.Index, sl, dead.Claim+1)
+		}
+	}
+}
