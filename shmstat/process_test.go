@@ -168,7 +168,9 @@ func TestTwoProcessesEveryKind(t *testing.T) {
 		{KindGauge, "queue", func(m *Metric) bool { return m.Int == -3 }},
 		{KindSequence, "ids", func(m *Metric) bool { return m.Value == 0 }},
 		{KindLoad, "worker", func(m *Metric) bool { return m.Load.BusySince != 0 && m.Slot == 0 }},
-		{KindTask, "checkpoint", func(m *Metric) bool { return m.Task.Result == ResultOK && m.Task.Runs == 1 && !m.Task.LastSuccess.IsZero() }},
+		{KindTask, "checkpoint", func(m *Metric) bool {
+			return m.Task.Result == ResultOK && m.Task.Runs == 1 && !m.Task.LastSuccess.IsZero()
+		}},
 		{KindInfo, "version", func(m *Metric) bool { return m.Text == "child-1" }},
 		{KindFlag, "trace", func(m *Metric) bool { return m.Bit == 0 }},
 		{KindProbe, "main", func(m *Metric) bool { return m.Index == 0 }},

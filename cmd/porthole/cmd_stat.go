@@ -165,4 +165,3 @@ func printStat(w io.Writer, d *statDoc) {
 	}
 	tw.Flush()
 }
-
