@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+// newTestSegment creates a segment with every kind of value in a fresh
+// directory and returns it and the directory.
+func newTestSegment(t *testing.T) (*shmstat.Segment, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "seg")
+	seg, err := shmstat.Create("svc", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { seg.Close() })
+	seg.Counter("requests", "requests served", shmstat.Unit("req")).Add(1234)
+	seg.Gauge("queue", "queue length").Set(5)
+	seg.Load("worker").Busy()
+	tk := seg.Task("checkpoint", time.Millisecond)
+	tk.Start()
+	tk.Done(errors.New("disk full"))
+	seg.Info("version", "9.9")
+	seg.Flag("merge")
+	seg.Flag("trace")
+	seg.Probe("main").Mark("draining")
+	return seg, dir
+}
+
+func runCmd(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestLs(t *testing.T) {
+	_, dir := newTestSegment(t)
+	out, errs, code := runCmd(t, "ls", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "svc") || !strings.Contains(out, "alive") {
+		t.Fatalf("ls output lacks the live segment:\n%s", out)
+	}
+}
+
+func TestStatText(t *testing.T) {
+	_, dir := newTestSegment(t)
+	time.Sleep(5 * time.Millisecond) // let the 1 ms task become overdue
+	out, errs, code := runCmd(t, "stat", "svc", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"requests", "1,234", "req", "queue", "checkpoint", "failed", "disk full", "OVERDUE", "9.9", "main=draining", "100.0%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stat output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestStatJSON(t *testing.T) {
+	seg, dir := newTestSegment(t)
+	c := seg.Counter("requests", "")
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				c.Inc()
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}()
+	out, errs, code := runCmd(t, "stat", "svc", "--dir", dir, "--json", "--interval", "100ms", "--count", "2")
+	close(done)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d JSON documents, want 2:\n%s", len(lines), out)
+	}
+	var doc statDoc
+	if err := json.Unmarshal([]byte(lines[1]), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != statVersion || doc.Segment != "svc" || !doc.Owner.Alive {
+		t.Errorf("header fields: %+v", doc)
+	}
+	var rate *float64
+	var task *statTask
+	for _, m := range doc.Metrics {
+		if m.Name == "requests" {
+			rate = m.Rate
+		}
+		if m.Kind == "task" {
+			task = m.Task
+		}
+	}
+	if rate == nil || *rate <= 0 {
+		t.Errorf("requests rate = %v, want > 0 in the second sample", rate)
+	}
+	if task == nil || task.Result != "failed" || task.Message != "disk full" {
+		t.Errorf("task = %+v", task)
+	}
+	if len(doc.Processes) != 1 || doc.Processes[0].Probes[0].Location != "draining" {
+		t.Errorf("processes = %+v", doc.Processes)
+	}
+}
+
+func TestDebugSetsAndClearsFlags(t *testing.T) {
+	seg, dir := newTestSegment(t)
+	merge, trace := seg.Flag("merge"), seg.Flag("trace")
+	out, errs, code := runCmd(t, "debug", "svc", "--dir", dir, "+merge", "+trace")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !merge.On() || !trace.On() {
+		t.Fatalf("flags not on after +merge +trace:\n%s", out)
+	}
+	if _, errs, code = runCmd(t, "debug", "svc", "--dir", dir, "-trace"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !merge.On() || trace.On() {
+		t.Fatal("-trace did not clear only trace")
+	}
+	out, _, _ = runCmd(t, "debug", "svc", "--dir", dir)
+	if !strings.Contains(out, "merge") || strings.Contains(out, "owner  merge trace") {
+		t.Errorf("listing:\n%s", out)
+	}
+	if _, errs, code = runCmd(t, "debug", "svc", "--dir", dir, "+nosuch"); code == 0 || !strings.Contains(errs, "unknown flag") {
+		t.Errorf("+nosuch: exit %d, %q", code, errs)
+	}
+}
