@@ -1,0 +1,86 @@
+package shmstat_test
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+// A daemon creates its segment and updates values; a tool opens it
+// read-only and takes a snapshot.
+func Example() {
+	dir, _ := os.MkdirTemp("", "porthole-example")
+	defer os.RemoveAll(dir)
+	opts := &shmstat.Options{Dir: dir + "/seg"}
+
+	// In the daemon.
+	seg, err := shmstat.Create("queued", opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer seg.Close()
+	requests := seg.Counter("requests", "requests served", shmstat.Unit("requests"))
+	queue := seg.Gauge("queue", "updates waiting")
+	requests.Add(3)
+	queue.Set(12)
+
+	// In a tool.
+	r, err := shmstat.Open("queued", opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	snap, _ := r.Snapshot()
+	for _, m := range snap.Metrics {
+		switch m.Kind {
+		case shmstat.KindCounter:
+			fmt.Println(m.Name, m.Value, m.Unit)
+		case shmstat.KindGauge:
+			fmt.Println(m.Name, m.Int)
+		}
+	}
+	// Output:
+	// requests 3 requests
+	// queue 12
+}
+
+// A periodic job records its result, not just that it ran.
+func ExampleTask() {
+	dir, _ := os.MkdirTemp("", "porthole-example")
+	defer os.RemoveAll(dir)
+	seg, _ := shmstat.Create("replicate", &shmstat.Options{Dir: dir + "/seg"})
+	defer seg.Close()
+
+	job := seg.Task("nightly", 24*time.Hour)
+	job.Start()
+	fmt.Println("start again while running:", job.Start())
+	job.Done(fmt.Errorf("checksum mismatch in block 17"))
+
+	snap, _ := seg.Snapshot()
+	t := snap.Metric(shmstat.KindTask, "nightly").Task
+	fmt.Println(t.Result, t.Runs, t.Failures, t.Message)
+	// Output:
+	// start again while running: false
+	// failed 1 1 checksum mismatch in block 17
+}
+
+// Probes say where each worker is; a Resolver turns the stored PC into a
+// source line.
+func ExampleProbe() {
+	dir, _ := os.MkdirTemp("", "porthole-example")
+	defer os.RemoveAll(dir)
+	seg, _ := shmstat.Create("worker", &shmstat.Options{Dir: dir + "/seg"})
+	defer seg.Close()
+
+	p := seg.Probe("worker-1")
+	p.Mark("waiting on queue")
+
+	snap, _ := seg.Snapshot()
+	fmt.Println(snap.ProbeName(0), "is at:", snap.ProbeLocation(shmstat.NewResolver(), snap.Slots[0], 0))
+	// Output:
+	// worker-1 is at: waiting on queue
+}
