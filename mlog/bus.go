@@ -1,0 +1,266 @@
+package mlog
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/porthole-dev/porthole/shmstat"
+	"golang.org/x/net/ipv4"
+)
+
+// Bus sends log records and statistics to the multicast group. Logging
+// never blocks: records are encoded by the caller into a pooled buffer and
+// queued; one writer goroutine sends them in batches (sendmmsg). When the
+// queue is full a record is dropped and counted, and the count rides on
+// the next datagram.
+type Bus struct {
+	cfg    Config
+	conn   *ipv4.PacketConn
+	dst    *net.UDPAddr
+	sender uint64
+	pid    int
+	seg    *shmstat.Segment
+
+	queue chan *[]byte
+	pool  sync.Pool
+	cats  sync.Map // category name -> shmstat.Flag
+
+	pendingDrops atomic.Uint64 // dropped since the last datagram went out
+	dropped      atomic.Uint64
+	sent         atomic.Uint64
+	sendErrors   atomic.Uint64
+	lastErr      atomic.Pointer[error]
+	dropCounter  *shmstat.Counter
+	errCounter   *shmstat.Counter
+	sentCounter  *shmstat.Counter
+
+	closed   atomic.Bool
+	stop     chan struct{}
+	done     chan struct{}
+	annStop  chan struct{}
+	annOnce  sync.Once
+	annWG    sync.WaitGroup
+	closeErr error
+}
+
+// SenderStats counts what a Bus did.
+type SenderStats struct {
+	Sender     uint64 // this process's random sender id
+	Sent       uint64 // datagrams handed to the kernel
+	Dropped    uint64 // records dropped because the queue was full
+	SendErrors uint64 // datagrams the kernel refused (no route, interface down)
+	LastError  error
+}
+
+// New opens a sender on cfg's group and interface. Zero fields of cfg
+// take their defaults (after cfg.WithEnv, if the caller wants the
+// environment).
+func New(cfg Config) (*Bus, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	dst, ifi, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := openSender(ifi, cfg.TTL)
+	if err != nil {
+		return nil, err
+	}
+	var id [8]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("mlog: sender id: %w", err)
+	}
+	b := &Bus{
+		cfg:     cfg,
+		conn:    conn,
+		dst:     dst,
+		sender:  binary.LittleEndian.Uint64(id[:]) | 1, // never 0
+		pid:     os.Getpid(),
+		seg:     cfg.Segment,
+		queue:   make(chan *[]byte, cfg.QueueLen),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		annStop: make(chan struct{}),
+	}
+	b.pool.New = func() any { s := make([]byte, 0, cfg.MaxSize); return &s }
+	if b.seg != nil {
+		b.dropCounter = b.seg.Counter("mlog_dropped", "log records dropped: sender queue full", shmstat.Unit("records"))
+		b.errCounter = b.seg.Counter("mlog_send_errors", "datagrams the kernel refused", shmstat.Unit("datagrams"))
+		b.sentCounter = b.seg.Counter("mlog_sent", "datagrams sent to the log bus", shmstat.Unit("datagrams"))
+		b.seg.Flag("debug")
+	}
+	go b.writer()
+	b.enqueueMessage(&Message{Kind: KindHello, Level: 0, Msg: "hello"})
+	return b, nil
+}
+
+// Sender returns this process's random sender id.
+func (b *Bus) Sender() uint64 { return b.sender }
+
+// Stats returns what the bus has done so far.
+func (b *Bus) Stats() SenderStats {
+	s := SenderStats{Sender: b.sender, Sent: b.sent.Load(), Dropped: b.dropped.Load(), SendErrors: b.sendErrors.Load()}
+	if e := b.lastErr.Load(); e != nil {
+		s.LastError = *e
+	}
+	return s
+}
+
+// newMessage returns a message with this sender's identity filled in.
+func (b *Bus) newMessage(kind Kind) Message {
+	return Message{Kind: kind, Sender: b.sender, Time: time.Now(), Host: b.cfg.Host, Program: b.cfg.Program, PID: b.pid}
+}
+
+// enqueueMessage encodes m (identity fields added) and queues it.
+func (b *Bus) enqueueMessage(m *Message) {
+	full := b.newMessage(m.Kind)
+	full.Level, full.Msg, full.Attrs, full.Stats = m.Level, m.Msg, m.Attrs, m.Stats
+	bp := b.getBuf()
+	*bp = appendMessage((*bp)[:0], &full, sliceSeq(full.Attrs), b.cfg.MaxSize-trailerLen)
+	b.enqueue(bp)
+}
+
+func (b *Bus) getBuf() *[]byte { return b.pool.Get().(*[]byte) }
+
+// enqueue queues an encoded datagram without blocking, or drops it.
+func (b *Bus) enqueue(bp *[]byte) {
+	if b.closed.Load() {
+		b.drop(bp)
+		return
+	}
+	select {
+	case b.queue <- bp:
+	default:
+		b.drop(bp)
+	}
+}
+
+func (b *Bus) drop(bp *[]byte) {
+	b.pendingDrops.Add(1)
+	b.dropped.Add(1)
+	if b.dropCounter != nil {
+		b.dropCounter.Inc()
+	}
+	b.pool.Put(bp)
+}
+
+// writer sends queued datagrams in batches until Close.
+func (b *Bus) writer() {
+	defer close(b.done)
+	const batchMax = 64
+	bufs := make([]*[]byte, 0, batchMax)
+	msgs := make([]ipv4.Message, batchMax)
+	var seq uint64
+	for {
+		select {
+		case bp := <-b.queue:
+			bufs = append(bufs[:0], bp)
+		case <-b.stop:
+			b.flush(&seq, msgs)
+			return
+		}
+	fill:
+		for len(bufs) < batchMax {
+			select {
+			case bp := <-b.queue:
+				bufs = append(bufs, bp)
+			default:
+				break fill
+			}
+		}
+		b.sendBatch(bufs, msgs, &seq)
+	}
+}
+
+// flush sends what is queued at Close, within a time limit.
+func (b *Bus) flush(seq *uint64, msgs []ipv4.Message) {
+	deadline := time.Now().Add(time.Second)
+	b.conn.SetWriteDeadline(deadline)
+	for time.Now().Before(deadline) {
+		var bufs []*[]byte
+	fill:
+		for len(bufs) < len(msgs) {
+			select {
+			case bp := <-b.queue:
+				bufs = append(bufs, bp)
+			default:
+				break fill
+			}
+		}
+		if len(bufs) == 0 {
+			return
+		}
+		b.sendBatch(bufs, msgs, seq)
+	}
+}
+
+// sendBatch numbers, signs and sends a batch of datagrams.
+func (b *Bus) sendBatch(bufs []*[]byte, msgs []ipv4.Message, seq *uint64) {
+	for i, bp := range bufs {
+		d := *bp
+		*seq++
+		be.PutUint64(d[offSeq:], *seq)
+		if n := b.pendingDrops.Swap(0); n > 0 {
+			be.PutUint32(d[offDropped:], uint32(min(n, 1<<32-1)))
+		}
+		if len(b.cfg.Key) > 0 {
+			d = sign(d, b.cfg.Key, b.cfg.KeyID)
+			*bp = d
+		}
+		msgs[i] = ipv4.Message{Buffers: [][]byte{d}, Addr: b.dst}
+	}
+	todo := msgs[:len(bufs)]
+	for len(todo) > 0 {
+		n, err := b.conn.WriteBatch(todo, 0)
+		if n > 0 {
+			b.sent.Add(uint64(n))
+			if b.sentCounter != nil {
+				b.sentCounter.Add(uint64(n))
+			}
+			todo = todo[n:]
+		}
+		if err != nil {
+			// The first datagram of the rest failed: count it, skip it.
+			e := fmt.Errorf("mlog: send to %s: %w", b.dst, err)
+			b.lastErr.Store(&e)
+			b.sendErrors.Add(1)
+			if b.errCounter != nil {
+				b.errCounter.Inc()
+			}
+			if len(todo) > 0 {
+				todo = todo[1:]
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				break
+			}
+		}
+	}
+	for _, bp := range bufs {
+		*bp = (*bp)[:0]
+		b.pool.Put(bp)
+	}
+}
+
+// Close stops announcements, sends what is queued (for at most a second)
+// and closes the socket. Records logged after Close are dropped.
+func (b *Bus) Close() error {
+	if !b.closed.CompareAndSwap(false, true) {
+		return b.closeErr
+	}
+	b.annOnce.Do(func() { close(b.annStop) })
+	b.annWG.Wait()
+	close(b.stop)
+	<-b.done
+	b.closeErr = b.conn.Close()
+	return b.closeErr
+}

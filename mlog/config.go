@@ -1,0 +1,161 @@
+package mlog
+
+import (
+	"log/slog"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+// Defaults of Config. The group is administratively scoped (239/8), the
+// interface is loopback and the TTL 1, so by default nothing leaves the
+// machine.
+const (
+	DefaultGroup     = "239.255.77.77:7777"
+	DefaultInterface = "lo"
+	DefaultTTL       = 1
+	DefaultQueueLen  = 4096
+	DefaultRecvBuf   = 8 << 20
+)
+
+// Config configures a sender (New) or a receiver (Listen). Zero values
+// mean the defaults; WithEnv fills unset fields from the environment.
+type Config struct {
+	Group     string // "host:port", default DefaultGroup ($PORTHOLE_GROUP)
+	Interface string // default "lo" ($PORTHOLE_IFACE)
+	TTL       int    // default 1
+	Key       []byte // HMAC-SHA256 key; none = unsigned ($PORTHOLE_KEY_FILE)
+	KeyID     uint32 // id of Key, sent with every signed datagram
+	Program   string // default the executable's base name
+	Host      string // default os.Hostname()
+	// Segment, when set, gives the sender debug flags (records with a
+	// "cat" attribute naming a flag are sent only while it is on), a
+	// counter of dropped messages, and the values Announce sends.
+	Segment    *shmstat.Segment
+	// Level is the least level sent without a debug category; records
+	// below it go out only while their category's flag is on (the zero
+	// value is slog.LevelInfo).
+	Level      slog.Level
+	MaxSize    int // datagram size limit, default 1400
+	QueueLen   int // sender queue, default 4096 messages
+	RecvBuffer int // receiver socket buffer, default 8 MiB
+	// Keys are the keys a receiver accepts, by key id; Key/KeyID are
+	// added to them. With no key at all, a receiver accepts unsigned
+	// datagrams and does not check signatures.
+	Keys map[uint32][]byte
+}
+
+// WithEnv returns c with unset fields taken from PORTHOLE_GROUP,
+// PORTHOLE_IFACE and PORTHOLE_KEY_FILE (a file holding the key).
+func (c Config) WithEnv() (Config, error) {
+	if c.Group == "" {
+		c.Group = os.Getenv("PORTHOLE_GROUP")
+	}
+	if c.Interface == "" {
+		c.Interface = os.Getenv("PORTHOLE_IFACE")
+	}
+	if len(c.Key) == 0 {
+		if f := os.Getenv("PORTHOLE_KEY_FILE"); f != "" {
+			key, err := LoadKeyFile(f)
+			if err != nil {
+				return c, err
+			}
+			c.Key = key
+		}
+	}
+	return c, nil
+}
+
+// LoadKeyFile reads a key file: the key is its first line with
+// surrounding white space removed, at least 16 bytes.
+func LoadKeyFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("mlog: key file: %w", err)
+	}
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) < 16 {
+		return nil, fmt.Errorf("mlog: key file %s: key of %d bytes, want at least 16", path, len(b))
+	}
+	return b, nil
+}
+
+// withDefaults fills the zero fields of c.
+func (c Config) withDefaults() (Config, error) {
+	if c.Group == "" {
+		c.Group = DefaultGroup
+	}
+	if c.Interface == "" {
+		c.Interface = DefaultInterface
+	}
+	if c.TTL == 0 {
+		c.TTL = DefaultTTL
+	}
+	if c.MaxSize == 0 {
+		c.MaxSize = DefaultMaxSize
+	}
+	if c.MaxSize < MinMaxSize {
+		return c, fmt.Errorf("mlog: size limit %d below the minimum %d", c.MaxSize, MinMaxSize)
+	}
+	if c.QueueLen <= 0 {
+		c.QueueLen = DefaultQueueLen
+	}
+	if c.RecvBuffer <= 0 {
+		c.RecvBuffer = DefaultRecvBuf
+	}
+	if c.Program == "" {
+		if exe, err := os.Executable(); err == nil {
+			c.Program = baseName(exe)
+		}
+	}
+	if c.Host == "" {
+		c.Host, _ = os.Hostname()
+	}
+	return c, nil
+}
+
+func baseName(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' {
+			return p[i+1:]
+		}
+	}
+	return p
+}
+
+// resolve returns the group address and the interface.
+func (c Config) resolve() (*net.UDPAddr, *net.Interface, error) {
+	addr, err := net.ResolveUDPAddr("udp4", c.Group)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mlog: group %q: %w", c.Group, err)
+	}
+	if !addr.IP.IsMulticast() {
+		return nil, nil, fmt.Errorf("mlog: group %q is not a multicast address", c.Group)
+	}
+	ifi, err := net.InterfaceByName(c.Interface)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mlog: interface %q: %w", c.Interface, err)
+	}
+	return addr, ifi, nil
+}
+
+// keyring returns the keys a receiver accepts.
+func (c Config) keyring() map[uint32][]byte {
+	if len(c.Keys) == 0 && len(c.Key) == 0 {
+		return nil
+	}
+	k := make(map[uint32][]byte, len(c.Keys)+1)
+	for id, key := range c.Keys {
+		k[id] = key
+	}
+	if len(c.Key) > 0 {
+		k[c.KeyID] = c.Key
+	}
+	return k
+}

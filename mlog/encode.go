@@ -1,0 +1,209 @@
+package mlog
+
+import (
+	"iter"
+	"slices"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Encode returns the datagram of m: at most maxSize bytes (0 means
+// DefaultMaxSize), signed with key under keyID when key is not empty. A
+// message or attributes that do not fit are cut and the datagram is
+// flagged truncated; it is never split or fragmented. For KindStats,
+// m.Stats must fit (the sender splits stats over several datagrams).
+func Encode(m *Message, key []byte, keyID uint32, maxSize int) ([]byte, error) {
+	if maxSize == 0 {
+		maxSize = DefaultMaxSize
+	}
+	if maxSize < MinMaxSize {
+		return nil, fmt.Errorf("mlog: encode: size limit %d below the minimum %d", maxSize, MinMaxSize)
+	}
+	b := appendMessage(make([]byte, 0, maxSize), m, slices.Values(m.Attrs), maxSize-trailerLen)
+	if len(b) > maxSize-trailerLen {
+		return nil, fmt.Errorf("mlog: encode: %w: %d bytes", ErrOversize, len(b))
+	}
+	if len(key) > 0 {
+		b = sign(b, key, keyID)
+	}
+	return b, nil
+}
+
+// appendHeader appends the fixed header. Sequence number and dropped
+// count are patched in by the sender's writer goroutine (setSeq).
+func appendHeader(b []byte, m *Message) []byte {
+	e := enc{b}
+	e.b = append(e.b, wireMagic...)
+	e.u8(wireVersion)
+	e.u8(uint8(m.Kind))
+	var flags uint16
+	if m.Truncated {
+		flags |= flagTruncated
+	}
+	e.u16(flags)
+	e.u64(m.Sender)
+	e.u64(m.Seq)
+	e.i64(m.Time.UnixNano())
+	e.u32(uint32(min(m.Dropped, 1<<32-1)))
+	e.u32(uint32(m.PID))
+	e.u8(uint8(int8(max(min(m.Level, 127), -128))))
+	e.b = append(e.b, 0, 0, 0)
+	return e.b
+}
+
+// appendMessage appends header and body, cutting the text and attributes
+// to keep the datagram within limit bytes.
+func appendMessage(b []byte, m *Message, attrs iter.Seq[slog.Attr], limit int) []byte {
+	start := len(b)
+	b = appendHeader(b, m)
+	e := enc{b}
+	e.str8(m.Host)
+	e.str8(m.Program)
+	var statsBody []byte
+	if m.Kind == KindStats && m.Stats != nil {
+		statsBody = appendStats(nil, m.Stats)
+	}
+	// Room for the text: what is left after the attribute count and stats.
+	room := limit - (len(e.b) - start) - 2 - 1 - len(statsBody)
+	msg := m.Msg
+	truncated := m.Truncated
+	if len(msg) > room {
+		msg = cutUTF8(msg, max(room, 0))
+		truncated = true
+	}
+	e.str16(msg)
+	countAt := len(e.b)
+	e.u8(0)
+	n := 0
+	for a := range attrs {
+		if n == 255 {
+			truncated = true
+			break
+		}
+		before := len(e.b)
+		appendAttr(&e, a)
+		if len(e.b)-start+len(statsBody) > limit {
+			e.b = e.b[:before]
+			truncated = true
+			break
+		}
+		n++
+	}
+	e.b[countAt] = uint8(n)
+	e.b = append(e.b, statsBody...)
+	if truncated {
+		flags := be.Uint16(e.b[start+offFlags:]) | flagTruncated
+		be.PutUint16(e.b[start+offFlags:], flags)
+	}
+	return e.b
+}
+
+// appendAttr appends one attribute: key, type, value.
+func appendAttr(e *enc, a slog.Attr) {
+	v := a.Value.Resolve()
+	e.str8(a.Key)
+	switch v.Kind() {
+	case slog.KindString:
+		e.u8(attrString)
+		e.str16(v.String())
+	case slog.KindInt64:
+		e.u8(attrInt)
+		e.i64(v.Int64())
+	case slog.KindUint64:
+		e.u8(attrUint)
+		e.u64(v.Uint64())
+	case slog.KindFloat64:
+		e.u8(attrFloat)
+		e.f64(v.Float64())
+	case slog.KindBool:
+		e.u8(attrBool)
+		if v.Bool() {
+			e.u8(1)
+		} else {
+			e.u8(0)
+		}
+	case slog.KindDuration:
+		e.u8(attrDuration)
+		e.i64(int64(v.Duration()))
+	case slog.KindTime:
+		e.u8(attrTime)
+		e.i64(v.Time().UnixNano())
+	default: // Any, Group (flattened by the handler before this)
+		e.u8(attrString)
+		e.str16(v.String())
+	}
+}
+
+// appendStats appends the stats section.
+func appendStats(b []byte, s *Stats) []byte {
+	e := enc{b}
+	e.str8(s.Segment)
+	e.u8(uint8(s.Part))
+	e.u8(uint8(s.Parts))
+	n := len(s.Counters) + len(s.Gauges) + len(s.Loads) + len(s.Tasks) + len(s.Probes)
+	e.u16(uint16(min(n, 65535)))
+	for _, c := range s.Counters {
+		e.u8(statCounter)
+		e.str8(c.Name)
+		e.str8(c.Unit)
+		e.u64(c.Value)
+	}
+	for _, g := range s.Gauges {
+		e.u8(statGauge)
+		e.str8(g.Name)
+		e.str8(g.Unit)
+		e.i64(g.Value)
+	}
+	for _, l := range s.Loads {
+		e.u8(statLoad)
+		e.str8(l.Name)
+		e.f64(l.Percent)
+	}
+	for _, t := range s.Tasks {
+		e.u8(statTask)
+		e.str8(t.Name)
+		e.i64(int64(t.Every))
+		var fl uint8
+		if t.Running {
+			fl |= 1
+		}
+		if t.Overdue {
+			fl |= 2
+		}
+		e.u8(fl)
+		e.i64(unixNano(t.LastStart))
+		e.i64(unixNano(t.LastEnd))
+		e.i64(unixNano(t.LastSuccess))
+		e.str8(t.Result)
+		e.u64(t.Runs)
+		e.u64(t.Failures)
+		e.str8(t.Message)
+	}
+	for _, p := range s.Probes {
+		e.u8(statProbe)
+		e.str8(p.Probe)
+		e.u32(uint32(p.PID))
+		e.str8(p.Location)
+	}
+	return e.b
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// sign sets the signed flag and appends key id and the HMAC-SHA256 of
+// everything before them, truncated to 16 bytes.
+func sign(b []byte, key []byte, keyID uint32) []byte {
+	be.PutUint16(b[offFlags:], be.Uint16(b[offFlags:])|flagSigned)
+	b = be.AppendUint32(b, keyID)
+	mac := hmac.New(sha256.New, key)
+	mac.Write(b)
+	return mac.Sum(b)[:len(b)+macLen]
+}

@@ -1,0 +1,237 @@
+package mlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/net/ipv4"
+)
+
+// Receiver reads the bus: it joins the group, validates every datagram
+// and counts what it rejects and what was lost.
+type Receiver struct {
+	cfg    Config
+	conn   *ipv4.PacketConn
+	group  netip.Addr
+	ifname string
+	keys   map[uint32][]byte
+	rcvbuf int
+
+	msgs  []ipv4.Message
+	ready []Received // decoded, not yet returned by Read
+	next  int
+
+	mu        sync.Mutex
+	received  uint64
+	rejected  map[string]uint64
+	overflow  uint32 // last SO_RXQ_OVFL value
+	senders   map[uint64]*seqTrack
+	lastError error
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+// ReceiverStats is what a Receiver has seen.
+type ReceiverStats struct {
+	Received    uint64            // valid datagrams
+	Rejected    map[string]uint64 // by Reason
+	KernelDrops uint64            // dropped by the kernel: socket buffer full (SO_RXQ_OVFL)
+	RecvBuffer  int               // the socket buffer the kernel really gave
+	Senders     map[uint64]SenderSeq
+}
+
+// SenderSeq is the sequence accounting of one sender.
+type SenderSeq struct {
+	Received   uint64
+	Lost       uint64 // sequence numbers never received
+	Duplicates uint64
+	OutOfOrder uint64
+	Highest    uint64
+}
+
+// Listen joins cfg's group on cfg's interface. Several receivers may
+// listen on one host; each gets every datagram.
+func Listen(cfg Config) (*Receiver, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	group, ifi, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	conn, got, err := openReceiver(group, ifi, cfg.RecvBuffer)
+	if err != nil {
+		return nil, err
+	}
+	g, _ := netip.AddrFromSlice(group.IP.To4())
+	r := &Receiver{
+		cfg: cfg, conn: conn, group: g, ifname: ifi.Name, keys: cfg.keyring(), rcvbuf: got,
+		msgs:     make([]ipv4.Message, 32),
+		rejected: map[string]uint64{},
+		senders:  map[uint64]*seqTrack{},
+		closed:   make(chan struct{}),
+	}
+	for i := range r.msgs {
+		r.msgs[i].Buffers = [][]byte{make([]byte, 16<<10)}
+		r.msgs[i].OOB = make([]byte, 256)
+	}
+	return r, nil
+}
+
+// RecvBuffer returns the socket receive buffer the kernel gave.
+func (r *Receiver) RecvBuffer() int { return r.rcvbuf }
+
+// Read returns the next valid datagram, in arrival order (duplicates
+// included; the sequence accounting in Stats marks them). It blocks until
+// one arrives, ctx ends, or the receiver is closed.
+func (r *Receiver) Read(ctx context.Context) (Received, error) {
+	for {
+		if r.next < len(r.ready) {
+			m := r.ready[r.next]
+			r.ready[r.next] = Received{}
+			r.next++
+			return m, nil
+		}
+		if err := r.readBatch(ctx); err != nil {
+			return Received{}, err
+		}
+	}
+}
+
+// readBatch reads up to len(r.msgs) datagrams and decodes them.
+func (r *Receiver) readBatch(ctx context.Context) error {
+	r.ready, r.next = r.ready[:0], 0
+	for {
+		select {
+		case <-r.closed:
+			return net.ErrClosed
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		// Wake up now and then to notice ctx; Close unblocks at once.
+		r.conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		n, err := r.conn.ReadBatch(r.msgs, 0)
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue
+			}
+			select {
+			case <-r.closed:
+				return net.ErrClosed
+			default:
+			}
+			return fmt.Errorf("mlog: read: %w", err)
+		}
+		now := time.Now()
+		for i := 0; i < n; i++ {
+			r.accept(&r.msgs[i], now)
+		}
+		if len(r.ready) > 0 {
+			return nil
+		}
+	}
+}
+
+// accept validates one datagram and queues it for Read.
+func (r *Receiver) accept(m *ipv4.Message, now time.Time) {
+	var cm ipv4.ControlMessage
+	oob := m.OOB[:m.NN]
+	if err := cm.Parse(oob); err == nil && cm.Dst != nil {
+		if d, ok := netip.AddrFromSlice(cm.Dst.To4()); ok && d != r.group {
+			r.reject(ErrNotGroup)
+			return
+		}
+	}
+	r.mu.Lock()
+	if ov, ok := overflowCount(oob); ok {
+		r.overflow = ov
+	}
+	r.mu.Unlock()
+	if m.N > r.cfg.MaxSize || m.Flags&msgTrunc != 0 {
+		r.reject(fmt.Errorf("%w: %d bytes", ErrOversize, m.N))
+		return
+	}
+	msg, err := Decode(m.Buffers[0][:m.N], r.keys)
+	if err != nil {
+		r.reject(err)
+		return
+	}
+	r.mu.Lock()
+	t := r.senders[msg.Sender]
+	if t == nil {
+		t = &seqTrack{}
+		r.senders[msg.Sender] = t
+	}
+	v := t.observe(msg.Seq)
+	if v == seqDup && r.keys != nil {
+		// Authenticated bus: a repeated sequence number is a replay.
+		t.dups--
+		r.mu.Unlock()
+		r.reject(fmt.Errorf("%w: sender %016x seq %d", ErrReplay, msg.Sender, msg.Seq))
+		return
+	}
+	r.received++
+	r.mu.Unlock()
+	rc := Received{Message: msg, RecvTime: now, Interface: r.ifname, Size: m.N}
+	if ua, ok := m.Addr.(*net.UDPAddr); ok {
+		rc.Source = ua.AddrPort()
+	}
+	if cm.IfIndex != 0 {
+		if ifi, err := net.InterfaceByIndex(cm.IfIndex); err == nil {
+			rc.Interface = ifi.Name
+		}
+	}
+	r.ready = append(r.ready, rc)
+}
+
+func (r *Receiver) reject(err error) {
+	r.mu.Lock()
+	r.rejected[Reason(err)]++
+	r.lastError = err
+	r.mu.Unlock()
+}
+
+// Stats returns a copy of the counts so far.
+func (r *Receiver) Stats() ReceiverStats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := ReceiverStats{
+		Received:    r.received,
+		Rejected:    make(map[string]uint64, len(r.rejected)),
+		KernelDrops: uint64(r.overflow),
+		RecvBuffer:  r.rcvbuf,
+		Senders:     make(map[uint64]SenderSeq, len(r.senders)),
+	}
+	for k, v := range r.rejected {
+		s.Rejected[k] = v
+	}
+	for id, t := range r.senders {
+		s.Senders[id] = SenderSeq{Received: t.received, Lost: t.lost, Duplicates: t.dups, OutOfOrder: t.late, Highest: t.highest}
+	}
+	return s
+}
+
+// LastReject returns the most recent reject error, or nil.
+func (r *Receiver) LastReject() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lastError
+}
+
+// Close leaves the group and closes the socket; a blocked Read returns.
+func (r *Receiver) Close() error {
+	var err error
+	r.closeOnce.Do(func() {
+		close(r.closed)
+		err = r.conn.Close()
+	})
+	return err
+}
