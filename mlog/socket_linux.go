@@ -15,7 +15,18 @@ import (
 // openSender opens a UDP socket that sends multicast out of ifi with the
 // given TTL, looping datagrams back so receivers on this host get them.
 func openSender(ifi *net.Interface, ttl int) (*ipv4.PacketConn, error) {
-	c, err := net.ListenPacket("udp4", "0.0.0.0:0")
+	// Bind to the interface's own address, so datagrams carry it as their
+	// source (with no route, the kernel would otherwise use 0.0.0.0).
+	local := "0.0.0.0:0"
+	if addrs, err := ifi.Addrs(); err == nil {
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
+				local = net.JoinHostPort(ipn.IP.String(), "0")
+				break
+			}
+		}
+	}
+	c, err := net.ListenPacket("udp4", local)
 	if err != nil {
 		return nil, fmt.Errorf("mlog: sender socket: %w", err)
 	}

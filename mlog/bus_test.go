@@ -1,0 +1,261 @@
+package mlog
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/porthole-dev/porthole/internal/netns"
+	"github.com/porthole-dev/porthole/shmstat"
+	"golang.org/x/net/ipv4"
+)
+
+// testGroup is used by every test; each runs in its own namespace.
+const testGroup = "239.255.77.77:7777"
+
+func listen(t *testing.T, cfg Config) *Receiver {
+	t.Helper()
+	r, err := Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func newBus(t *testing.T, cfg Config) *Bus {
+	t.Helper()
+	b, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// readN reads n log messages (hello and stats are skipped) or fails.
+func readN(t *testing.T, r *Receiver, n int) []Received {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out []Received
+	for len(out) < n {
+		m, err := r.Read(ctx)
+		if err != nil {
+			t.Fatalf("after %d of %d messages: %v (stats %+v)", len(out), n, err, r.Stats())
+		}
+		if m.Kind == KindLog {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func TestBusRoundTripEveryAttr(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	r := listen(t, Config{Group: testGroup})
+	b := newBus(t, Config{Group: testGroup, Program: "tester", Host: "h1"})
+	log := slog.New(b.Handler()).With("component", "queue").WithGroup("req")
+	since := time.Unix(1600000000, 0)
+	log.Warn("slow", "table", "orders", "depth", -3, "bytes", uint64(7), "ratio", 0.5, "ok", true,
+		"wait", 2*time.Second, "since", since)
+	got := readN(t, r, 1)[0]
+	if got.Program != "tester" || got.Host != "h1" || got.Level != slog.LevelWarn || got.Msg != "slow" || got.Sender != b.Sender() {
+		t.Fatalf("message = %+v", got.Message)
+	}
+	want := []slog.Attr{slog.String("component", "queue"), slog.String("req.table", "orders"), slog.Int64("req.depth", -3),
+		slog.Uint64("req.bytes", 7), slog.Float64("req.ratio", 0.5), slog.Bool("req.ok", true),
+		slog.Duration("req.wait", 2*time.Second), slog.Time("req.since", since)}
+	if len(got.Attrs) != len(want) {
+		t.Fatalf("attrs = %v", got.Attrs)
+	}
+	for i := range want {
+		if !got.Attrs[i].Equal(want[i]) {
+			t.Errorf("attr %d = %v, want %v", i, got.Attrs[i], want[i])
+		}
+	}
+	if !got.Source.Addr().IsLoopback() || got.Interface != "lo" || got.RecvTime.IsZero() {
+		t.Errorf("receiver fields: source %v interface %q", got.Source, got.Interface)
+	}
+}
+
+func TestLossDetected(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	r := listen(t, Config{Group: testGroup})
+	conn := rawSender(t)
+	// Send 1..100 by hand, leaving out 10, 11, 12 and 50.
+	skip := map[uint64]bool{10: true, 11: true, 12: true, 50: true}
+	for seq := uint64(1); seq <= 100; seq++ {
+		if skip[seq] {
+			continue
+		}
+		m := &Message{Kind: KindLog, Sender: 77, Seq: seq, Time: time.Now(), Msg: "x"}
+		d, _ := Encode(m, nil, 0, 0)
+		if _, err := conn.Write(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readN(t, r, 96)
+	s := r.Stats().Senders[77]
+	if s.Received != 96 || s.Lost != 4 || s.Highest != 100 {
+		t.Fatalf("sender stats = %+v, want 96 received, 4 lost", s)
+	}
+}
+
+func TestReplayAndForgeryRejected(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	key := []byte("a-sixteen-byte-key!")
+	r := listen(t, Config{Group: testGroup, Key: key, KeyID: 5})
+	conn := rawSender(t)
+	send := func(d []byte) {
+		if _, err := conn.Write(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msg := func(seq uint64) *Message {
+		return &Message{Kind: KindLog, Sender: 9, Seq: seq, Time: time.Now(), Msg: "m"}
+	}
+	good1, _ := Encode(msg(1), key, 5, 0)
+	good2, _ := Encode(msg(2), key, 5, 0)
+	forged, _ := Encode(msg(3), []byte("not-the-right-key!!"), 5, 0)
+	unknown, _ := Encode(msg(4), key, 6, 0)
+	unsigned, _ := Encode(msg(5), nil, 0, 0)
+	send(good1)
+	send(good1) // replay
+	send(forged)
+	send(unknown)
+	send(unsigned)
+	send(good2)
+	got := readN(t, r, 2)
+	if got[0].Seq != 1 || got[1].Seq != 2 || !got[0].Signed || got[0].KeyID != 5 {
+		t.Fatalf("accepted %+v, %+v", got[0].Message, got[1].Message)
+	}
+	rej := r.Stats().Rejected
+	for reason, n := range map[string]uint64{"replay": 1, "bad_mac": 1, "unknown_key": 1, "unsigned": 1} {
+		if rej[reason] != n {
+			t.Errorf("rejected[%s] = %d, want %d (all: %v)", reason, rej[reason], n, rej)
+		}
+	}
+}
+
+func TestTwoReceiversGetEverything(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	r1 := listen(t, Config{Group: testGroup})
+	r2 := listen(t, Config{Group: testGroup})
+	b := newBus(t, Config{Group: testGroup})
+	log := slog.New(b.Handler())
+	const n = 500
+	for i := 0; i < n; i++ {
+		log.Info("m", "i", i)
+	}
+	for _, r := range []*Receiver{r1, r2} {
+		got := readN(t, r, n)
+		for i, m := range got {
+			if m.Attrs[0].Value.Int64() != int64(i) {
+				t.Fatalf("message %d carries i=%v", i, m.Attrs[0].Value)
+			}
+		}
+		if s := r.Stats().Senders[b.Sender()]; s.Lost != 0 || s.Duplicates != 0 {
+			t.Fatalf("sender stats %+v", s)
+		}
+	}
+}
+
+func TestNeverBlocks(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	// No receiver at all, then the interface goes down: logging must go
+	// on returning, with the trouble counted rather than returned.
+	b := newBus(t, Config{Group: testGroup, QueueLen: 64})
+	log := slog.New(b.Handler())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20000; i++ {
+			log.Info("into the void", "i", i)
+		}
+		if err := setLoopback(false); err != nil {
+			t.Error(err)
+			return
+		}
+		for i := 0; i < 20000; i++ {
+			log.Info("interface down", "i", i)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("logging blocked")
+	}
+	b.Close()
+	s := b.Stats()
+	if s.Sent+s.Dropped+s.SendErrors < 40000 || s.SendErrors == 0 {
+		t.Fatalf("stats %+v: every record must be sent, dropped or counted as a send error, and the down interface must show", s)
+	}
+	t.Logf("stats: %+v", s)
+}
+
+func TestDebugCategoryFollowsFlag(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	seg, err := shmstat.Create("cat", &shmstat.Options{Dir: filepath.Join(t.TempDir(), "seg")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	r := listen(t, Config{Group: testGroup})
+	b := newBus(t, Config{Group: testGroup, Segment: seg})
+	merge := b.Category("merge")
+	log := slog.New(b.Handler())
+	log.Debug("hidden", merge.Attr())
+	log.Debug("hidden too") // category "debug", also off
+	seg.Flag("merge").Set(true)
+	log.Debug("shown", merge.Attr())
+	log.Info("marker")
+	got := readN(t, r, 2)
+	if got[0].Msg != "shown" || got[1].Msg != "marker" {
+		t.Fatalf("got %q then %q, want shown then marker", got[0].Msg, got[1].Msg)
+	}
+	if !merge.On() {
+		t.Error("category not on")
+	}
+}
+
+// rawSender sends hand-made datagrams to the test group on lo.
+type rawConn struct {
+	t   *testing.T
+	dst *net.UDPAddr
+	c   interface {
+		WriteTo([]byte, *ipv4.ControlMessage, net.Addr) (int, error)
+	}
+}
+
+func (r rawConn) Write(b []byte) (int, error) { return r.c.WriteTo(b, nil, r.dst) }
+
+func rawSender(t *testing.T) rawConn {
+	t.Helper()
+	ifi, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := openSender(ifi, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	dst, _ := net.ResolveUDPAddr("udp4", testGroup)
+	return rawConn{t: t, dst: dst, c: p}
+}
