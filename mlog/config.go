@@ -1,9 +1,9 @@
 package mlog
 
 import (
-	"log/slog"
 	"bytes"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 
@@ -34,7 +34,7 @@ type Config struct {
 	// Segment, when set, gives the sender debug flags (records with a
 	// "cat" attribute naming a flag are sent only while it is on), a
 	// counter of dropped messages, and the values Announce sends.
-	Segment    *shmstat.Segment
+	Segment *shmstat.Segment
 	// Level is the least level sent without a debug category; records
 	// below it go out only while their category's flag is on (the zero
 	// value is slog.LevelInfo).

@@ -1,12 +1,12 @@
 package mlog
 
 import (
-	"iter"
-	"slices"
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"iter"
 	"log/slog"
+	"slices"
 	"time"
 )
 

@@ -5,16 +5,16 @@ import "errors"
 // Errors of Decode and of the receiver, by reject reason. Reason maps any
 // of them (wrapped or not) to the short name used in counters.
 var (
-	ErrShort      = errors.New("mlog: datagram too short")
-	ErrMagic      = errors.New("mlog: bad magic")
-	ErrVersion    = errors.New("mlog: unsupported version")
-	ErrMalformed  = errors.New("mlog: malformed datagram")
-	ErrUnsigned   = errors.New("mlog: unsigned datagram where a key is required")
-	ErrUnknownKey = errors.New("mlog: unknown key id")
-	ErrMAC        = errors.New("mlog: bad MAC")
-	ErrReplay     = errors.New("mlog: replayed datagram")
-	ErrOversize   = errors.New("mlog: datagram over the size limit")
-	ErrNotGroup   = errors.New("mlog: datagram not addressed to the group")
+	ErrShort       = errors.New("mlog: datagram too short")
+	ErrMagic       = errors.New("mlog: bad magic")
+	ErrVersion     = errors.New("mlog: unsupported version")
+	ErrMalformed   = errors.New("mlog: malformed datagram")
+	ErrUnsigned    = errors.New("mlog: unsigned datagram where a key is required")
+	ErrUnknownKey  = errors.New("mlog: unknown key id")
+	ErrMAC         = errors.New("mlog: bad MAC")
+	ErrReplay      = errors.New("mlog: replayed datagram")
+	ErrOversize    = errors.New("mlog: datagram over the size limit")
+	ErrNotGroup    = errors.New("mlog: datagram not addressed to the group")
 	ErrUnknownKind = errors.New("mlog: unknown kind")
 )
 

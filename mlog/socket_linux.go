@@ -1,8 +1,8 @@
 package mlog
 
 import (
-	"encoding/binary"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net"
 	"strconv"

@@ -21,9 +21,9 @@ type seqTrack struct {
 type verdict int
 
 const (
-	seqNew verdict = iota // in order or ahead (a gap is counted lost)
-	seqLate               // filled an earlier gap
-	seqDup                // seen before, or too old to tell
+	seqNew  verdict = iota // in order or ahead (a gap is counted lost)
+	seqLate                // filled an earlier gap
+	seqDup                 // seen before, or too old to tell
 )
 
 func (t *seqTrack) bit(n uint64) (int, uint64) { return int(n % window / 64), 1 << (n % 64) }

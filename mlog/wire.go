@@ -10,17 +10,17 @@ const (
 	wireMagic   = "PHLG"
 	wireVersion = 1
 
-	offVersion = 4
-	offKind    = 5
-	offFlags   = 6  // u16
-	offSender  = 8  // u64
-	offSeq     = 16 // u64
-	offTime    = 24 // i64 unix ns
-	offDropped = 32 // u32
-	offPID     = 36 // u32
-	offLevel   = 40 // i8
+	offVersion  = 4
+	offKind     = 5
+	offFlags    = 6  // u16
+	offSender   = 8  // u64
+	offSeq      = 16 // u64
+	offTime     = 24 // i64 unix ns
+	offDropped  = 32 // u32
+	offPID      = 36 // u32
+	offLevel    = 40 // i8
 	offReserved = 41 // 3 bytes, zero
-	headerLen  = 44
+	headerLen   = 44
 
 	flagTruncated = 1 << 0
 	flagSigned    = 1 << 1
@@ -60,11 +60,11 @@ var be = binary.BigEndian
 // enc appends wire values to a buffer.
 type enc struct{ b []byte }
 
-func (e *enc) u8(v uint8)   { e.b = append(e.b, v) }
-func (e *enc) u16(v uint16) { e.b = be.AppendUint16(e.b, v) }
-func (e *enc) u32(v uint32) { e.b = be.AppendUint32(e.b, v) }
-func (e *enc) u64(v uint64) { e.b = be.AppendUint64(e.b, v) }
-func (e *enc) i64(v int64)  { e.u64(uint64(v)) }
+func (e *enc) u8(v uint8)    { e.b = append(e.b, v) }
+func (e *enc) u16(v uint16)  { e.b = be.AppendUint16(e.b, v) }
+func (e *enc) u32(v uint32)  { e.b = be.AppendUint32(e.b, v) }
+func (e *enc) u64(v uint64)  { e.b = be.AppendUint64(e.b, v) }
+func (e *enc) i64(v int64)   { e.u64(uint64(v)) }
 func (e *enc) f64(v float64) { e.u64(math.Float64bits(v)) }
 
 // str8 appends a string of at most 255 bytes (cut to fit).
