@@ -55,6 +55,10 @@ func (s *Segment) Slot() int { return int(s.slot) }
 // PID returns the pid recorded in this process's slot.
 func (s *Segment) PID() int { return int(s.m.load32(s.slotO + sOffPID)) }
 
+// Flags returns this process's debug flags word: one atomic load. A
+// logger can test it for zero before looking at a record's category.
+func (s *Segment) Flags() uint64 { return s.m.load64(s.slotO + sOffFlags) }
+
 // Err returns the first registration failure (for example a full
 // segment), or nil. Registration never fails outright: a value that does
 // not fit lives in private memory, works, and is not visible to readers.
