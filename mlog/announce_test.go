@@ -1,0 +1,104 @@
+package mlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/porthole-dev/porthole/internal/netns"
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+func TestAnnounceSendsSegmentValues(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	seg, err := shmstat.Create("ann", &shmstat.Options{Dir: filepath.Join(t.TempDir(), "seg")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	// Enough counters to need several datagrams.
+	for i := 0; i < 150; i++ {
+		seg.Counter(fmt.Sprintf("counter_with_a_longish_name_%03d", i), "", shmstat.Unit("things")).Add(uint64(i))
+	}
+	seg.Gauge("queue", "").Set(-4)
+	tk := seg.Task("checkpoint", time.Hour)
+	tk.Start()
+	tk.Done(errors.New("disk full"))
+	seg.Probe("worker").Mark("waiting")
+	seg.Load("loop").Busy()
+
+	r := listen(t, Config{Group: testGroup})
+	b := newBus(t, Config{Group: testGroup, Segment: seg, Program: "ann"})
+	b.Announce(50 * time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	counters := map[string]uint64{}
+	var parts int
+	var got Stats
+	for parts == 0 || len(counters) < 150+3 { // + mlog's own counters
+		m, err := r.Read(ctx)
+		if err != nil {
+			t.Fatalf("%v; have %d counters", err, len(counters))
+		}
+		if m.Kind != KindStats {
+			continue
+		}
+		if m.Size > DefaultMaxSize {
+			t.Fatalf("stats datagram of %d bytes", m.Size)
+		}
+		s := m.Stats
+		parts = s.Parts
+		for _, c := range s.Counters {
+			counters[c.Name] = c.Value
+		}
+		got.Gauges = append(got.Gauges, s.Gauges...)
+		got.Tasks = append(got.Tasks, s.Tasks...)
+		got.Probes = append(got.Probes, s.Probes...)
+		got.Loads = append(got.Loads, s.Loads...)
+	}
+	if parts < 2 {
+		t.Errorf("150 counters fit in %d datagram(s)?", parts)
+	}
+	if counters["counter_with_a_longish_name_149"] != 149 {
+		t.Errorf("counter 149 = %d", counters["counter_with_a_longish_name_149"])
+	}
+	if len(got.Gauges) == 0 || got.Gauges[0].Value != -4 {
+		t.Errorf("gauges %+v", got.Gauges)
+	}
+	if len(got.Tasks) == 0 || got.Tasks[0].Result != "failed" || got.Tasks[0].Message != "disk full" {
+		t.Errorf("tasks %+v", got.Tasks)
+	}
+	if len(got.Probes) == 0 || got.Probes[0].Location != "waiting" {
+		t.Errorf("probes %+v", got.Probes)
+	}
+	if len(got.Loads) == 0 || got.Loads[0].Percent < 99 {
+		t.Errorf("loads %+v (the loop is busy throughout)", got.Loads)
+	}
+}
+
+func TestSplitStatsFits(t *testing.T) {
+	st := &Stats{Segment: "s"}
+	for i := 0; i < 500; i++ {
+		st.Counters = append(st.Counters, CounterStat{Name: fmt.Sprint("c", i), Value: uint64(i)})
+	}
+	parts := splitStats(st, 1000)
+	n := 0
+	for i, p := range parts {
+		if sz := len(appendStats(nil, p)); sz > 1000 {
+			t.Fatalf("part %d is %d bytes", i, sz)
+		}
+		if p.Part != i || p.Parts != len(parts) {
+			t.Fatalf("part %d numbered %d/%d", i, p.Part, p.Parts)
+		}
+		n += len(p.Counters)
+	}
+	if n != 500 {
+		t.Fatalf("%d counters over %d parts, want 500", n, len(parts))
+	}
+}

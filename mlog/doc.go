@@ -1,0 +1,43 @@
+// Package mlog is porthole's log bus: log records and statistics sent as
+// UDP multicast datagrams, so a daemon never waits on a disk and every
+// monitoring node can listen.
+//
+// # Basics
+//
+// A daemon sends:
+//
+//	bus, err := mlog.New(mlog.Config{Program: "queued", Segment: seg})
+//	defer bus.Close()
+//	log := slog.New(bus.Handler())
+//	log.Info("checkpoint done", "blocks", 12)
+//	merge := bus.Category("merge")
+//	log.Debug("merged updates", merge.Attr(), "n", 3) // sent only while +merge
+//	bus.Announce(time.Second)                         // the segment's values, once a second
+//
+// A tool listens:
+//
+//	r, err := mlog.Listen(mlog.Config{})
+//	for {
+//		m, err := r.Read(ctx)
+//		...
+//	}
+//
+// The defaults (group 239.255.77.77:7777, interface lo, TTL 1) keep every
+// datagram on this machine; PORTHOLE_GROUP, PORTHOLE_IFACE and
+// PORTHOLE_KEY_FILE (Config.WithEnv) let every command and daemon agree on
+// other settings. docs/WIRE.md gives every byte of a datagram.
+//
+// # Caveats
+//
+//   - Logging never blocks and never returns network errors: a full queue
+//     drops the record (counted, and reported on the next datagram), a
+//     refused send is counted (SenderStats, and mlog_* counters in the
+//     segment).
+//   - Records below Config.Level (debug) are sent only while their
+//     category flag is on; Enabled costs one atomic load of the flags word.
+//   - A datagram is at most Config.MaxSize bytes (1400): longer text and
+//     attributes are cut and the datagram is flagged truncated.
+//   - With a key, every datagram carries a truncated HMAC-SHA256 and
+//     receivers reject unsigned, forged and replayed ones.
+//   - Receiver.Read is for one goroutine.
+package mlog
