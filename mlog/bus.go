@@ -126,7 +126,7 @@ func (b *Bus) enqueueMessage(m *Message) {
 	full := b.newMessage(m.Kind)
 	full.Level, full.Msg, full.Attrs, full.Stats = m.Level, m.Msg, m.Attrs, m.Stats
 	bp := b.getBuf()
-	*bp = appendMessage((*bp)[:0], &full, sliceSeq(full.Attrs), b.cfg.MaxSize-trailerLen)
+	*bp = appendMessage((*bp)[:0], &full, full.Attrs, nil, "", b.cfg.MaxSize-trailerLen)
 	b.enqueue(bp)
 }
 
@@ -217,7 +217,10 @@ func (b *Bus) sendBatch(bufs []*[]byte, msgs []ipv4.Message, seq *uint64) {
 			d = sign(d, b.cfg.Key, b.cfg.KeyID)
 			*bp = d
 		}
-		msgs[i] = ipv4.Message{Buffers: [][]byte{d}, Addr: b.dst}
+		if msgs[i].Buffers == nil {
+			msgs[i].Buffers = make([][]byte, 1)
+		}
+		msgs[i].Buffers[0], msgs[i].Addr = d, b.dst
 	}
 	todo := msgs[:len(bufs)]
 	for len(todo) > 0 {

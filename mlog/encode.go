@@ -4,9 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
-	"iter"
 	"log/slog"
-	"slices"
 	"time"
 )
 
@@ -22,7 +20,7 @@ func Encode(m *Message, key []byte, keyID uint32, maxSize int) ([]byte, error) {
 	if maxSize < MinMaxSize {
 		return nil, fmt.Errorf("mlog: encode: size limit %d below the minimum %d", maxSize, MinMaxSize)
 	}
-	b := appendMessage(make([]byte, 0, maxSize), m, slices.Values(m.Attrs), maxSize-trailerLen)
+	b := appendMessage(make([]byte, 0, maxSize), m, m.Attrs, nil, "", maxSize-trailerLen)
 	if len(b) > maxSize-trailerLen {
 		return nil, fmt.Errorf("mlog: encode: %w: %d bytes", ErrOversize, len(b))
 	}
@@ -55,50 +53,77 @@ func appendHeader(b []byte, m *Message) []byte {
 }
 
 // appendMessage appends header and body, cutting the text and attributes
-// to keep the datagram within limit bytes.
-func appendMessage(b []byte, m *Message, attrs iter.Seq[slog.Attr], limit int) []byte {
+// to keep the datagram within limit bytes. The attributes are attrs, then
+// those of rec (if not nil) with groups flattened under prefix.
+func appendMessage(b []byte, m *Message, attrs []slog.Attr, rec *slog.Record, prefix string, limit int) []byte {
 	start := len(b)
 	b = appendHeader(b, m)
-	e := enc{b}
-	e.str8(m.Host)
-	e.str8(m.Program)
+	w := attrWriter{e: enc{b}, start: start, limit: limit, truncated: m.Truncated}
+	w.e.str8(m.Host)
+	w.e.str8(m.Program)
 	var statsBody []byte
 	if m.Kind == KindStats && m.Stats != nil {
 		statsBody = appendStats(nil, m.Stats)
 	}
-	// Room for the text: what is left after the attribute count and stats.
-	room := limit - (len(e.b) - start) - 2 - 1 - len(statsBody)
+	w.limit -= len(statsBody)
+	// Room for the text: what is left after the attribute count.
+	room := w.limit - (len(w.e.b) - start) - 2 - 1
 	msg := m.Msg
-	truncated := m.Truncated
 	if len(msg) > room {
 		msg = cutUTF8(msg, max(room, 0))
-		truncated = true
+		w.truncated = true
 	}
-	e.str16(msg)
-	countAt := len(e.b)
-	e.u8(0)
-	n := 0
-	for a := range attrs {
-		if n == 255 {
-			truncated = true
+	w.e.str16(msg)
+	countAt := len(w.e.b)
+	w.e.u8(0)
+	for _, a := range attrs {
+		if !w.add(a) {
 			break
 		}
-		before := len(e.b)
-		appendAttr(&e, a)
-		if len(e.b)-start+len(statsBody) > limit {
-			e.b = e.b[:before]
-			truncated = true
-			break
-		}
-		n++
 	}
-	e.b[countAt] = uint8(n)
-	e.b = append(e.b, statsBody...)
-	if truncated {
-		flags := be.Uint16(e.b[start+offFlags:]) | flagTruncated
-		be.PutUint16(e.b[start+offFlags:], flags)
+	if rec != nil && !w.full {
+		rec.Attrs(func(a slog.Attr) bool {
+			if prefix == "" && a.Value.Kind() != slog.KindGroup {
+				return w.add(a)
+			}
+			return flatten(prefix, a, w.add)
+		})
 	}
-	return e.b
+	w.e.b[countAt] = uint8(w.n)
+	w.e.b = append(w.e.b, statsBody...)
+	if w.truncated {
+		flags := be.Uint16(w.e.b[start+offFlags:]) | flagTruncated
+		be.PutUint16(w.e.b[start+offFlags:], flags)
+	}
+	return w.e.b
+}
+
+// attrWriter appends attributes while they fit.
+type attrWriter struct {
+	e         enc
+	start     int
+	limit     int
+	n         int
+	truncated bool
+	full      bool
+}
+
+// add appends a, or marks the datagram truncated and full; it reports
+// whether to go on.
+func (w *attrWriter) add(a slog.Attr) bool {
+	if w.n == 255 {
+		w.truncated, w.full = true, true
+		return false
+	}
+	before := len(w.e.b)
+	appendAttr(&w.e, a)
+	if len(w.e.b)-w.start > w.limit {
+		w.e.b = w.e.b[:before]
+		w.truncated, w.full = true, true
+		return false
+	}
+	w.n++
+	return true
 }
 
 // appendAttr appends one attribute: key, type, value.

@@ -2,7 +2,6 @@ package mlog
 
 import (
 	"context"
-	"iter"
 	"log/slog"
 
 	"github.com/porthole-dev/porthole/shmstat"
@@ -57,24 +56,9 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 	m := Message{Kind: KindLog, Sender: b.sender, Time: r.Time, Level: r.Level,
 		Host: b.cfg.Host, Program: b.cfg.Program, PID: b.pid, Msg: r.Message}
 	bp := b.getBuf()
-	*bp = appendMessage((*bp)[:0], &m, h.recordAttrs(&r), b.cfg.MaxSize-trailerLen)
+	*bp = appendMessage((*bp)[:0], &m, h.attrs, &r, h.prefix, b.cfg.MaxSize-trailerLen)
 	b.enqueue(bp)
 	return nil
-}
-
-// recordAttrs yields the handler's attributes, then the record's, with
-// groups flattened into dotted keys.
-func (h *handler) recordAttrs(r *slog.Record) iter.Seq[slog.Attr] {
-	return func(yield func(slog.Attr) bool) {
-		for _, a := range h.attrs {
-			if !yield(a) {
-				return
-			}
-		}
-		r.Attrs(func(a slog.Attr) bool {
-			return flatten(h.prefix, a, yield)
-		})
-	}
 }
 
 // flatten yields a with prefix, expanding groups; it reports whether to go on.
@@ -158,15 +142,4 @@ func (b *Bus) category(name string) shmstat.Flag {
 	}
 	b.cats.Store(name, f)
 	return f
-}
-
-// sliceSeq yields the attributes of a slice.
-func sliceSeq(as []slog.Attr) iter.Seq[slog.Attr] {
-	return func(yield func(slog.Attr) bool) {
-		for _, a := range as {
-			if !yield(a) {
-				return
-			}
-		}
-	}
 }

@@ -16,12 +16,13 @@ import (
 // Receiver reads the bus: it joins the group, validates every datagram
 // and counts what it rejects and what was lost.
 type Receiver struct {
-	cfg    Config
-	conn   *ipv4.PacketConn
-	group  netip.Addr
-	ifname string
-	keys   map[uint32][]byte
-	rcvbuf int
+	cfg     Config
+	conn    *ipv4.PacketConn
+	group   netip.Addr
+	ifname  string
+	keys    map[uint32][]byte
+	rcvbuf  int
+	ifnames map[int]string // interface index -> name, cached
 
 	msgs  []ipv4.Message
 	ready []Received // decoded, not yet returned by Read
@@ -75,6 +76,7 @@ func Listen(cfg Config) (*Receiver, error) {
 		cfg: cfg, conn: conn, group: g, ifname: ifi.Name, keys: cfg.keyring(), rcvbuf: got,
 		msgs:     make([]ipv4.Message, 32),
 		rejected: map[string]uint64{},
+		ifnames:  map[int]string{},
 		senders:  map[uint64]*seqTrack{},
 		closed:   make(chan struct{}),
 	}
@@ -185,11 +187,22 @@ func (r *Receiver) accept(m *ipv4.Message, now time.Time) {
 		rc.Source = ua.AddrPort()
 	}
 	if cm.IfIndex != 0 {
-		if ifi, err := net.InterfaceByIndex(cm.IfIndex); err == nil {
-			rc.Interface = ifi.Name
-		}
+		rc.Interface = r.ifaceName(cm.IfIndex)
 	}
 	r.ready = append(r.ready, rc)
+}
+
+// ifaceName returns the name of interface index i, looked up once.
+func (r *Receiver) ifaceName(i int) string {
+	if n, ok := r.ifnames[i]; ok {
+		return n
+	}
+	n := r.ifname
+	if ifi, err := net.InterfaceByIndex(i); err == nil {
+		n = ifi.Name
+	}
+	r.ifnames[i] = n
+	return n
 }
 
 func (r *Receiver) reject(err error) {

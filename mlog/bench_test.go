@@ -1,0 +1,212 @@
+package mlog
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/net/ipv4"
+)
+
+// The benchmarks that send multicast run only in a network namespace whose
+// only interface is lo (so nothing can leave the machine):
+//
+//	unshare -n sh -c 'ip link set lo up; go test -run XXX -bench . ./mlog'
+func requireIsolated(b *testing.B) {
+	ifs, err := net.Interfaces()
+	if err != nil || len(ifs) != 1 || ifs[0].Name != "lo" {
+		b.Skip("sends multicast: run inside `unshare -n` (see bench_test.go)")
+	}
+}
+
+// record logs one record with 3 attributes, ~200 bytes on the wire.
+func record(l *slog.Logger, i int) {
+	l.Info("update merged into queued record for table orders", "table", "orders", "record", i, "wait", 1500*time.Microsecond)
+}
+
+// BenchmarkHandler compares the caller's cost of one record through the
+// bus handler with slog's JSON handler writing to a file.
+func BenchmarkHandler(b *testing.B) {
+	b.Run("baseline=slog.JSONHandler-file", func(b *testing.B) {
+		f, err := os.Create(filepath.Join(b.TempDir(), "log.json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		l := slog.New(slog.NewJSONHandler(f, nil))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			record(l, i)
+		}
+	})
+	b.Run("mlog.Handler", func(b *testing.B) {
+		requireIsolated(b)
+		bus, err := New(Config{QueueLen: 1 << 16})
+		if err != nil {
+			b.Fatal(err)
+		}
+		l := slog.New(bus.Handler())
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			record(l, i)
+		}
+		b.StopTimer()
+		bus.Close()
+		s := bus.Stats()
+		b.ReportMetric(float64(s.Dropped)/float64(b.N), "dropped/op")
+	})
+}
+
+// BenchmarkSenderThroughput: one sender's datagrams per second to a
+// receiver in the same namespace, and what that receiver lost.
+func BenchmarkSenderThroughput(b *testing.B) {
+	requireIsolated(b)
+	r, err := Listen(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	var got atomic.Uint64
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for {
+			if _, err := r.Read(ctx); err != nil {
+				return
+			}
+			got.Add(1)
+		}
+	}()
+	bus, err := New(Config{QueueLen: 1 << 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := slog.New(bus.Handler())
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		record(l, i)
+	}
+	bus.Close()
+	el := time.Since(start)
+	b.StopTimer()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	s := bus.Stats()
+	b.ReportMetric(float64(s.Sent)/el.Seconds(), "sent/s")
+	b.ReportMetric(float64(s.Dropped), "queue-drops")
+	var lost uint64
+	for _, ss := range r.Stats().Senders {
+		lost += ss.Lost
+	}
+	b.ReportMetric(float64(lost), "lost")
+}
+
+// BenchmarkReceiver100k sends b.N datagrams paced at 100,000 per second
+// (run with -benchtime 1000000x for 10 s) and reports what the receiver
+// lost by sequence numbers and what the kernel dropped.
+func BenchmarkReceiver100k(b *testing.B) {
+	requireIsolated(b)
+	r, err := Listen(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	var got atomic.Uint64
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for {
+			if _, err := r.Read(ctx); err != nil {
+				return
+			}
+			got.Add(1)
+		}
+	}()
+	bus, err := New(Config{QueueLen: 1 << 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := slog.New(bus.Handler())
+	const rate = 100000
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if i%100 == 0 {
+			// Pace in steps of 100 datagrams (1 ms).
+			due := start.Add(time.Duration(i) * time.Second / rate)
+			if d := time.Until(due); d > 0 {
+				time.Sleep(d)
+			}
+		}
+		record(l, i)
+	}
+	bus.Close()
+	el := time.Since(start)
+	b.StopTimer()
+	time.Sleep(300 * time.Millisecond)
+	st := r.Stats()
+	var lost uint64
+	for _, ss := range st.Senders {
+		lost += ss.Lost
+	}
+	b.ReportMetric(float64(b.N)/el.Seconds(), "offered/s")
+	b.ReportMetric(float64(got.Load()), "received")
+	b.ReportMetric(float64(lost), "lost")
+	b.ReportMetric(float64(st.KernelDrops), "kernel-drops")
+	b.ReportMetric(float64(bus.Stats().Dropped), "queue-drops")
+}
+
+// BenchmarkWriteBatchRaw: the kernel's cost of one 200-byte multicast
+// datagram sent in batches of 64 (sendmmsg), with and without a receiver
+// joined on the same host: the floor under the sender's throughput.
+func BenchmarkWriteBatchRaw(b *testing.B) {
+	requireIsolated(b)
+	for _, withReceiver := range []bool{false, true} {
+		name := "no-receiver"
+		if withReceiver {
+			name = "one-receiver"
+		}
+		b.Run(name, func(b *testing.B) {
+			if withReceiver {
+				r, err := Listen(Config{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer r.Close()
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				go func() {
+					for {
+						if _, err := r.Read(ctx); err != nil {
+							return
+						}
+					}
+				}()
+			}
+			ifi, _ := net.InterfaceByName("lo")
+			p, err := openSender(ifi, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer p.Close()
+			dst, _ := net.ResolveUDPAddr("udp4", DefaultGroup)
+			d, _ := Encode(&Message{Kind: KindLog, Sender: 1, Msg: string(make([]byte, 150))}, nil, 0, 0)
+			msgs := make([]ipv4.Message, 64)
+			for i := range msgs {
+				msgs[i] = ipv4.Message{Buffers: [][]byte{d}, Addr: dst}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i += len(msgs) {
+				n := min(len(msgs), b.N-i)
+				if _, err := p.WriteBatch(msgs[:n], 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
