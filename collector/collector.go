@@ -1,0 +1,287 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/porthole-dev/porthole/mlog"
+)
+
+// Config configures a Collector. Zero values mean the defaults.
+type Config struct {
+	SpoolDir      string        // required
+	Scoreboard    string        // default SpoolDir/scoreboard.json; "-" for none
+	ReorderWindow time.Duration // default 200 ms
+	RotateEvery   time.Duration // default 1 h
+	RotateSize    int64         // default 64 MiB
+	RetainAge     time.Duration // default 7 days
+	RetainBytes   int64         // default 1 GiB
+	FsyncEvery    time.Duration // default 1 s; error records are synced at once
+	QueueLen      int           // records held in memory while the disk fails, default 100,000
+	GoneAfter     time.Duration // silent this long: gone (default 30 s)
+	ForgetAfter   time.Duration // silent this long: forgotten (default 1 h)
+	Host          string        // this collector's host name, default os.Hostname
+	Logger        *slog.Logger  // where the collector reports trouble; default slog.Default()
+	Now           func() time.Time
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.SpoolDir == "" {
+		return c, errors.New("collector: no spool directory")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.ReorderWindow, 200*time.Millisecond)
+	def(&c.RotateEvery, time.Hour)
+	def(&c.RetainAge, 7*24*time.Hour)
+	def(&c.FsyncEvery, time.Second)
+	def(&c.GoneAfter, 30*time.Second)
+	def(&c.ForgetAfter, time.Hour)
+	if c.RotateSize <= 0 {
+		c.RotateSize = 64 << 20
+	}
+	if c.RetainBytes <= 0 {
+		c.RetainBytes = 1 << 30
+	}
+	if c.QueueLen <= 0 {
+		c.QueueLen = 100000
+	}
+	if c.Scoreboard == "" {
+		c.Scoreboard = filepath.Join(c.SpoolDir, "scoreboard.json")
+	}
+	if c.Host == "" {
+		c.Host, _ = os.Hostname()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, nil
+}
+
+// Collector spools bus messages to disk in order and keeps the scoreboard.
+// Ingest is the core (ordering, gaps, scoreboard); Run feeds it from a
+// Receiver. Writing happens on its own goroutine, so a slow or full disk
+// never stops receiving.
+type Collector struct {
+	cfg     Config
+	started time.Time
+
+	mu      sync.Mutex // guards order, board, rcv stats
+	order   *orderer
+	board   *board
+	rcvStat mlog.ReceiverStats
+
+	queue chan Record
+	sp    *spool
+
+	received     atomic.Uint64
+	written      atomic.Uint64
+	writeErrors  atomic.Uint64
+	spoolDropped atomic.Uint64
+	spoolBytes   atomic.Uint64
+	lastWriteErr atomic.Pointer[string]
+	urgentSync   atomic.Bool
+
+	sgapMu sync.Mutex
+	sgaps  map[string]*Record // guarded by sgapMu
+
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	closed atomic.Bool
+}
+
+// New opens the spool (repairing a torn last line left by a crash) and
+// starts the writer and the scoreboard writer.
+func New(cfg Config) (*Collector, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c := &Collector{
+		cfg:     cfg,
+		started: cfg.Now(),
+		board:   newBoard(),
+		queue:   make(chan Record, cfg.QueueLen),
+		stop:    make(chan struct{}),
+	}
+	c.order = newOrderer(cfg.ReorderWindow, c.enqueue)
+	c.sp = &spool{dir: cfg.SpoolDir, rotateEvery: cfg.RotateEvery, rotateSize: cfg.RotateSize,
+		retainAge: cfg.RetainAge, retainBytes: cfg.RetainBytes, now: cfg.Now,
+		log: func(msg string, args ...any) { cfg.Logger.Warn("collector: "+msg, args...) }}
+	if err := c.sp.open(); err != nil {
+		return nil, err
+	}
+	c.wg.Add(2)
+	go c.writer()
+	go c.ticker()
+	return c, nil
+}
+
+// Ingest takes one received message: it updates the scoreboard and
+// passes the message to the spool in sender order.
+func (c *Collector) Ingest(m mlog.Received) {
+	c.received.Add(1)
+	c.mu.Lock()
+	c.board.observe(&m)
+	c.order.add(&m, c.cfg.Now())
+	c.mu.Unlock()
+}
+
+// enqueue hands a record to the writer; when the writer is behind (the
+// disk fails) and the queue is full, the record is dropped and counted.
+func (c *Collector) enqueue(r Record) {
+	if r.Type == "log" && (r.Level == "ERROR" || r.Level == "WARN") {
+		c.urgentSync.Store(true)
+	}
+	select {
+	case c.queue <- r:
+	default:
+		c.spoolDropped.Add(1)
+		c.noteSpoolGap(r)
+	}
+}
+
+// Run reads from r until ctx ends or r is closed, ingesting every message.
+func (c *Collector) Run(ctx context.Context, r *mlog.Receiver) error {
+	for {
+		m, err := r.Read(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		c.Ingest(m)
+		if c.received.Load()%1024 == 0 {
+			c.noteReceiver(r.Stats())
+		}
+	}
+}
+
+// noteReceiver keeps the receiver's counts for the scoreboard.
+func (c *Collector) noteReceiver(s mlog.ReceiverStats) {
+	c.mu.Lock()
+	c.rcvStat = s
+	c.mu.Unlock()
+}
+
+// WatchReceiver copies r's counts into the scoreboard once a second until
+// the collector closes (Run also does so as messages arrive).
+func (c *Collector) WatchReceiver(r *mlog.Receiver) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-t.C:
+				c.noteReceiver(r.Stats())
+			}
+		}
+	}()
+}
+
+// ticker expires the reorder window, refreshes server states and writes
+// the scoreboard about once a second.
+func (c *Collector) ticker() {
+	defer c.wg.Done()
+	t := time.NewTicker(c.cfg.ReorderWindow / 4)
+	defer t.Stop()
+	lastBoard := time.Time{}
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+		now := c.cfg.Now()
+		c.mu.Lock()
+		c.order.expire(now, false)
+		c.mu.Unlock()
+		if now.Sub(lastBoard) >= time.Second {
+			lastBoard = now
+			if err := c.writeScoreboard(); err != nil {
+				c.cfg.Logger.Warn("collector: scoreboard not written", "err", err)
+			}
+		}
+	}
+}
+
+// Scoreboard returns the current scoreboard.
+func (c *Collector) Scoreboard() *Scoreboard {
+	now := c.cfg.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.board.refresh(now, c.cfg.GoneAfter, c.cfg.ForgetAfter)
+	self := Self{
+		Host: c.cfg.Host, PID: os.Getpid(), Started: c.started, UptimeSeconds: now.Sub(c.started).Seconds(),
+		Received: c.received.Load(), Rejected: copyMap(c.rcvStat.Rejected), KernelDrops: c.rcvStat.KernelDrops,
+		Lost: c.order.lost, Duplicates: c.order.dups, SpoolDir: c.cfg.SpoolDir, SpoolBytes: c.spoolBytes.Load(),
+		Written: c.written.Load(), WriteErrors: c.writeErrors.Load(), SpoolDropped: c.spoolDropped.Load(),
+		Queued: len(c.queue),
+	}
+	if self.Rejected == nil {
+		self.Rejected = map[string]uint64{}
+	}
+	if e := c.lastWriteErr.Load(); e != nil {
+		self.LastWriteErr = *e
+	}
+	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.board.list()}
+}
+
+// writeScoreboard replaces the scoreboard file atomically.
+func (c *Collector) writeScoreboard() error {
+	if c.cfg.Scoreboard == "-" {
+		return nil
+	}
+	return writeJSONAtomic(c.cfg.Scoreboard, c.Scoreboard())
+}
+
+// Close releases every held message (writing gaps for what never came),
+// writes what is queued, the scoreboard, and closes the spool.
+func (c *Collector) Close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	c.mu.Lock()
+	c.order.expire(c.cfg.Now(), true)
+	c.mu.Unlock()
+	close(c.stop)
+	c.wg.Wait()
+	err := c.writeScoreboard()
+	return errors.Join(err, c.sp.close())
+}
+
+// Stats counts what the collector did (for tests and /metrics).
+type Stats struct {
+	Received, Written, WriteErrors, SpoolDropped, Lost, Duplicates uint64
+}
+
+// Stats returns the collector's counts.
+func (c *Collector) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Stats{Received: c.received.Load(), Written: c.written.Load(), WriteErrors: c.writeErrors.Load(),
+		SpoolDropped: c.spoolDropped.Load(), Lost: c.order.lost, Duplicates: c.order.dups}
+}
+
+func errString(err error) *string {
+	s := fmt.Sprint(err)
+	return &s
+}

@@ -1,0 +1,94 @@
+package collector
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/porthole-dev/porthole/mlog"
+)
+
+// Record is one line of the spool (JSON Lines). Type "log", "stats" and
+// "hello" hold a message; type "gap" says which sequence numbers of a
+// sender are missing from the spool, and why. docs/SPOOL.md is the schema.
+type Record struct {
+	Type      string         `json:"type"`
+	Sender    string         `json:"sender"` // 16 hex digits
+	Seq       uint64         `json:"seq,omitempty"`
+	Time      time.Time      `json:"time"`
+	Level     string         `json:"level,omitempty"`
+	Host      string         `json:"host,omitempty"`
+	Program   string         `json:"program,omitempty"`
+	PID       int            `json:"pid,omitempty"`
+	Msg       string         `json:"msg,omitempty"`
+	Attrs     map[string]any `json:"attrs,omitempty"`
+	Truncated bool           `json:"truncated,omitempty"`
+	Dropped   uint64         `json:"dropped,omitempty"` // records the sender dropped before this one
+	Stats     *mlog.Stats    `json:"stats,omitempty"`
+	// Gap records: the missing sequence numbers [First, Last] and why
+	// ("network": never received; "spool": received but not written).
+	First  uint64 `json:"first,omitempty"`
+	Last   uint64 `json:"last,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Recv holds what this collector observed, apart from what the
+	// sender claims.
+	Recv *RecvInfo `json:"recv,omitempty"`
+}
+
+// RecvInfo is what the receiving collector observed of a datagram.
+type RecvInfo struct {
+	Time      time.Time `json:"time"`
+	Source    string    `json:"source"`
+	Interface string    `json:"interface"`
+	Size      int       `json:"size"`
+}
+
+// senderHex formats a sender id.
+func senderHex(id uint64) string { return fmt.Sprintf("%016x", id) }
+
+// recordOf turns a received message into a spool record.
+func recordOf(m *mlog.Received) Record {
+	r := Record{
+		Type: m.Kind.String(), Sender: senderHex(m.Sender), Seq: m.Seq, Time: m.Time,
+		Host: m.Host, Program: m.Program, PID: m.PID, Msg: m.Msg,
+		Truncated: m.Truncated, Dropped: m.Dropped, Stats: m.Stats,
+		Recv: &RecvInfo{Time: m.RecvTime, Source: m.Source.String(), Interface: m.Interface, Size: m.Size},
+	}
+	if m.Kind == mlog.KindLog {
+		r.Level = m.Level.String()
+	}
+	if len(m.Attrs) > 0 {
+		r.Attrs = make(map[string]any, len(m.Attrs))
+		for _, a := range m.Attrs {
+			switch a.Value.Kind() {
+			case slog.KindDuration:
+				r.Attrs[a.Key] = a.Value.Duration().String()
+			default:
+				r.Attrs[a.Key] = a.Value.Any()
+			}
+		}
+	}
+	return r
+}
+
+// encodeLine returns the record as one JSON line.
+func encodeLine(r *Record) ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// ParseRecord decodes one spool line.
+func ParseRecord(line []byte) (Record, error) {
+	var r Record
+	if err := json.Unmarshal(line, &r); err != nil {
+		return r, fmt.Errorf("collector: spool line: %w", err)
+	}
+	if r.Type == "" || r.Sender == "" {
+		return r, fmt.Errorf("collector: spool line without type or sender")
+	}
+	return r, nil
+}

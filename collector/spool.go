@@ -1,0 +1,286 @@
+package collector
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Spool file names: spool-YYYYMMDDTHHMMSS.NNNNNN.jsonl while being
+// written, .jsonl.gz once rotated and compressed. Names sort in time order.
+const (
+	spoolPrefix = "spool-"
+	spoolExt    = ".jsonl"
+	gzExt       = ".jsonl.gz"
+)
+
+// spool appends records to the current file, rotates it by time or size,
+// compresses rotated files and enforces retention.
+type spool struct {
+	dir         string
+	rotateEvery time.Duration
+	rotateSize  int64
+	retainAge   time.Duration
+	retainBytes int64
+	now         func() time.Time
+	log         func(msg string, args ...any)
+
+	f      *os.File
+	name   string
+	size   int64
+	opened time.Time
+	dirty  bool
+	serial int
+	bgWG   sync.WaitGroup
+	bgMu   sync.Mutex
+	bgErr  error
+}
+
+// repairTorn cuts a torn last line (a crash in the middle of a write) off
+// every uncompressed spool file and returns how many bytes it cut.
+func repairTorn(path string) (int64, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return 0, err
+	}
+	// Read backwards to the last newline.
+	size := fi.Size()
+	buf := make([]byte, 64<<10)
+	end := size
+	for end > 0 {
+		n := int64(len(buf))
+		if n > end {
+			n = end
+		}
+		if _, err := f.ReadAt(buf[:n], end-n); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			keep := end - n + int64(i) + 1
+			if keep == size {
+				return 0, nil
+			}
+			return size - keep, f.Truncate(keep)
+		}
+		end -= n
+	}
+	return size, f.Truncate(0)
+}
+
+// spoolFiles lists the spool files of dir in time order.
+func spoolFiles(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasPrefix(n, spoolPrefix) && (strings.HasSuffix(n, spoolExt) || strings.HasSuffix(n, gzExt)) {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// open prepares the directory: repairs torn lines, compresses files left
+// uncompressed by an earlier run, and starts a new current file.
+func (s *spool) open() error {
+	if err := os.MkdirAll(s.dir, 0o750); err != nil {
+		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
+	}
+	files, err := spoolFiles(s.dir)
+	if err != nil {
+		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
+	}
+	for _, p := range files {
+		if !strings.HasSuffix(p, spoolExt) {
+			continue
+		}
+		cut, err := repairTorn(p)
+		if err != nil {
+			return fmt.Errorf("collector: repair %s: %w", p, err)
+		}
+		if cut > 0 {
+			s.log("cut a torn last line off the spool (a crash during a write)", "file", p, "bytes", cut)
+		}
+		s.compressLater(p)
+	}
+	return s.rotate()
+}
+
+// rotate closes the current file (compressing it in the background) and
+// opens a new one.
+func (s *spool) rotate() error {
+	if s.f != nil {
+		if err := s.f.Sync(); err != nil {
+			return err
+		}
+		if err := s.f.Close(); err != nil {
+			return err
+		}
+		s.compressLater(s.name)
+		s.f = nil
+	}
+	now := s.now()
+	s.serial++
+	name := filepath.Join(s.dir, fmt.Sprintf("%s%s.%06d%s", spoolPrefix, now.UTC().Format("20060102T150405"), s.serial%1000000, spoolExt))
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND|os.O_EXCL, 0o640)
+	if err != nil {
+		return fmt.Errorf("collector: open spool file: %w", err)
+	}
+	s.f, s.name, s.size, s.opened = f, name, 0, now
+	s.enforceRetention()
+	return nil
+}
+
+// write appends whole lines; on error the file is cut back to its last
+// complete line so a retry never leaves a torn record.
+func (s *spool) write(lines []byte) error {
+	if s.f == nil {
+		if err := s.rotate(); err != nil {
+			return err
+		}
+	}
+	if (s.rotateSize > 0 && s.size+int64(len(lines)) > s.rotateSize && s.size > 0) ||
+		(s.rotateEvery > 0 && s.now().Sub(s.opened) >= s.rotateEvery) {
+		if err := s.rotate(); err != nil {
+			return err
+		}
+	}
+	n, err := s.f.Write(lines)
+	if err != nil {
+		if n > 0 {
+			s.f.Truncate(s.size)
+		}
+		return err
+	}
+	s.size += int64(n)
+	s.dirty = true
+	return nil
+}
+
+// sync flushes the current file to disk if anything was written.
+func (s *spool) sync() error {
+	if s.f == nil || !s.dirty {
+		return nil
+	}
+	s.dirty = false
+	return s.f.Sync()
+}
+
+// compressLater gzips a finished file in the background: writes
+// NAME.gz.tmp, syncs, renames, then removes NAME. A crash at any point
+// leaves either the plain file or the compressed one complete.
+func (s *spool) compressLater(path string) {
+	s.bgWG.Add(1)
+	go func() {
+		defer s.bgWG.Done()
+		if err := compressFile(path); err != nil {
+			s.bgMu.Lock()
+			s.bgErr = err
+			s.bgMu.Unlock()
+			s.log("could not compress a rotated spool file; it stays uncompressed", "file", path, "err", err)
+		}
+	}()
+}
+
+func compressFile(path string) error {
+	gzPath := strings.TrimSuffix(path, spoolExt) + gzExt
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := gzPath + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	if err != nil {
+		return err
+	}
+	zw := gzip.NewWriter(out)
+	_, err = io.Copy(zw, in)
+	if err == nil {
+		err = zw.Close()
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, gzPath)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Remove(path)
+}
+
+// enforceRetention removes the oldest compressed files beyond the age and
+// total size limits. The current file is never removed.
+func (s *spool) enforceRetention() {
+	if s.retainAge <= 0 && s.retainBytes <= 0 {
+		return
+	}
+	files, err := spoolFiles(s.dir)
+	if err != nil {
+		return
+	}
+	type fileInfo struct {
+		path string
+		size int64
+		mod  time.Time
+	}
+	var infos []fileInfo
+	var total int64
+	for _, p := range files {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		infos = append(infos, fileInfo{p, fi.Size(), fi.ModTime()})
+		total += fi.Size()
+	}
+	now := s.now()
+	for _, fi := range infos {
+		if fi.path == s.name || !strings.HasSuffix(fi.path, gzExt) {
+			continue
+		}
+		tooOld := s.retainAge > 0 && now.Sub(fi.mod) > s.retainAge
+		tooBig := s.retainBytes > 0 && total > s.retainBytes
+		if !tooOld && !tooBig {
+			continue
+		}
+		if err := os.Remove(fi.path); err == nil {
+			total -= fi.size
+			s.log("removed an old spool file (retention)", "file", fi.path)
+		}
+	}
+}
+
+// close syncs and closes the current file and waits for compressions.
+func (s *spool) close() error {
+	var err error
+	if s.f != nil {
+		err = errors.Join(s.f.Sync(), s.f.Close())
+		s.f = nil
+	}
+	s.bgWG.Wait()
+	return err
+}
