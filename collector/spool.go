@@ -38,7 +38,7 @@ type spool struct {
 	size   int64
 	opened time.Time
 	dirty  bool
-	serial int
+	last   time.Time // time in the newest file's name
 	bgWG   sync.WaitGroup
 	bgMu   sync.Mutex
 	bgErr  error
@@ -108,6 +108,9 @@ func (s *spool) open() error {
 		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
 	}
 	for _, p := range files {
+		if t, ok := nameTime(p); ok && t.After(s.last) {
+			s.last = t
+		}
 		if !strings.HasSuffix(p, spoolExt) {
 			continue
 		}
@@ -137,40 +140,80 @@ func (s *spool) rotate() error {
 		s.f = nil
 	}
 	now := s.now()
-	s.serial++
-	name := filepath.Join(s.dir, fmt.Sprintf("%s%s.%06d%s", spoolPrefix, now.UTC().Format("20060102T150405"), s.serial%1000000, spoolExt))
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND|os.O_EXCL, 0o640)
-	if err != nil {
-		return fmt.Errorf("collector: open spool file: %w", err)
+	// Names sort in creation order: UTC time to the nanosecond, never
+	// before the previous file's (a clock that stands still or steps back
+	// moves the name forward instead).
+	t := now.UTC()
+	if !t.After(s.last) {
+		t = s.last.Add(time.Nanosecond)
 	}
+	var f *os.File
+	var name string
+	for {
+		name = filepath.Join(s.dir, fmt.Sprintf("%s%s.%09d%s", spoolPrefix, t.Format("20060102T150405"), t.Nanosecond(), spoolExt))
+		var err error
+		f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND|os.O_EXCL, 0o640)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("collector: open spool file: %w", err)
+		}
+		t = t.Add(time.Nanosecond)
+	}
+	s.last = t
 	s.f, s.name, s.size, s.opened = f, name, 0, now
 	s.enforceRetention()
 	return nil
 }
 
-// write appends whole lines; on error the file is cut back to its last
-// complete line so a retry never leaves a torn record.
+// write appends whole lines, rotating by time and, at line boundaries,
+// by size. On an error the file is cut back to its last complete line so
+// a retry never leaves a torn record.
 func (s *spool) write(lines []byte) error {
 	if s.f == nil {
 		if err := s.rotate(); err != nil {
 			return err
 		}
 	}
-	if (s.rotateSize > 0 && s.size+int64(len(lines)) > s.rotateSize && s.size > 0) ||
-		(s.rotateEvery > 0 && s.now().Sub(s.opened) >= s.rotateEvery) {
+	if s.rotateEvery > 0 && s.now().Sub(s.opened) >= s.rotateEvery && s.size > 0 {
 		if err := s.rotate(); err != nil {
 			return err
 		}
 	}
-	n, err := s.f.Write(lines)
-	if err != nil {
-		if n > 0 {
-			s.f.Truncate(s.size)
+	for len(lines) > 0 {
+		chunk := lines
+		if s.rotateSize > 0 && s.size+int64(len(chunk)) > s.rotateSize {
+			room := s.rotateSize - s.size
+			cut := -1
+			if room > 0 {
+				cut = bytes.LastIndexByte(chunk[:min(int64(len(chunk)), room)], '\n')
+			}
+			switch {
+			case cut >= 0:
+				chunk = chunk[:cut+1]
+			case s.size > 0:
+				if err := s.rotate(); err != nil {
+					return err
+				}
+				continue
+			default: // one line longer than a whole file: write it alone
+				if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+					chunk = chunk[:i+1]
+				}
+			}
 		}
-		return err
+		n, err := s.f.Write(chunk)
+		if err != nil {
+			if n > 0 {
+				s.f.Truncate(s.size)
+			}
+			return err
+		}
+		s.size += int64(n)
+		s.dirty = true
+		lines = lines[len(chunk):]
 	}
-	s.size += int64(n)
-	s.dirty = true
 	return nil
 }
 
@@ -283,4 +326,14 @@ func (s *spool) close() error {
 	}
 	s.bgWG.Wait()
 	return err
+}
+
+// nameTime reads the time in a spool file's name.
+func nameTime(path string) (time.Time, bool) {
+	n := strings.TrimPrefix(filepath.Base(path), spoolPrefix)
+	if len(n) < len("20060102T150405.000000000") {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("20060102T150405.000000000", n[:len("20060102T150405.000000000")])
+	return t, err == nil
 }

@@ -1,0 +1,123 @@
+package collector
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Handler serves /metrics (Prometheus text format), /scoreboard.json and
+// /healthz.
+func (c *Collector) Handler() http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&metrics{c: c})
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/scoreboard.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(c.Scoreboard())
+	})
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		sb := c.Scoreboard()
+		if sb.Collector.LastWriteErr != "" && sb.Collector.Queued > 0 {
+			http.Error(w, "spool not writable: "+sb.Collector.LastWriteErr, http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	return mux
+}
+
+// metrics exports the scoreboard at scrape time.
+type metrics struct{ c *Collector }
+
+var (
+	descReceived     = prometheus.NewDesc("porthole_collector_received_total", "Valid datagrams received.", nil, nil)
+	descRejected     = prometheus.NewDesc("porthole_collector_rejected_total", "Datagrams rejected, by reason.", []string{"reason"}, nil)
+	descLost         = prometheus.NewDesc("porthole_collector_lost_total", "Sequence numbers never received, all senders.", nil, nil)
+	descKernel       = prometheus.NewDesc("porthole_collector_kernel_drops_total", "Datagrams the kernel dropped: receive buffer full.", nil, nil)
+	descWritten      = prometheus.NewDesc("porthole_collector_spool_records_total", "Records written to the spool.", nil, nil)
+	descSpoolBytes   = prometheus.NewDesc("porthole_collector_spool_bytes_total", "Bytes written to the spool.", nil, nil)
+	descWriteErrors  = prometheus.NewDesc("porthole_collector_spool_write_errors_total", "Failed spool writes.", nil, nil)
+	descSpoolDropped = prometheus.NewDesc("porthole_collector_spool_dropped_total", "Records received but not written: memory queue full while the spool failed.", nil, nil)
+	descServers      = prometheus.NewDesc("porthole_servers", "Known servers, by state.", []string{"state"}, nil)
+	descServerUp     = prometheus.NewDesc("porthole_server_up", "1 when the server announced within 3 intervals.", []string{"host", "program"}, nil)
+	descServerLost   = prometheus.NewDesc("porthole_server_lost_total", "Datagrams of the server never received.", []string{"host", "program"}, nil)
+	descCounter      = prometheus.NewDesc("porthole_server_announced_total", "A counter announced by a server.", []string{"host", "program", "name"}, nil)
+	descGauge        = prometheus.NewDesc("porthole_server_announced_value", "A gauge announced by a server.", []string{"host", "program", "name"}, nil)
+	descLoad         = prometheus.NewDesc("porthole_server_load_ratio", "Share of time a server's worker was busy (0-1).", []string{"host", "program", "name"}, nil)
+	descTaskOverdue  = prometheus.NewDesc("porthole_server_task_overdue", "1 when a server's periodic task is overdue.", []string{"host", "program", "name"}, nil)
+	descTaskFailed   = prometheus.NewDesc("porthole_server_task_failed", "1 when a server's periodic task last failed.", []string{"host", "program", "name"}, nil)
+)
+
+func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descReceived, descRejected, descLost, descKernel, descWritten, descSpoolBytes,
+		descWriteErrors, descSpoolDropped, descServers, descServerUp, descServerLost, descCounter, descGauge, descLoad,
+		descTaskOverdue, descTaskFailed} {
+		ch <- d
+	}
+}
+
+func (m *metrics) Collect(ch chan<- prometheus.Metric) {
+	sb := m.c.Scoreboard()
+	s := sb.Collector
+	counter := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter(descReceived, float64(s.Received))
+	for reason, n := range s.Rejected {
+		counter(descRejected, float64(n), reason)
+	}
+	counter(descLost, float64(s.Lost))
+	counter(descKernel, float64(s.KernelDrops))
+	counter(descWritten, float64(s.Written))
+	counter(descSpoolBytes, float64(s.SpoolBytes))
+	counter(descWriteErrors, float64(s.WriteErrors))
+	counter(descSpoolDropped, float64(s.SpoolDropped))
+	states := map[string]int{StateUp: 0, StateStale: 0, StateGone: 0}
+	seen := map[[3]string]bool{}
+	for _, sv := range sb.Servers {
+		states[sv.State]++
+		up := 0.0
+		if sv.State == StateUp {
+			up = 1
+		}
+		gauge(descServerUp, up, sv.Host, sv.Program)
+		counter(descServerLost, float64(sv.Lost), sv.Host, sv.Program)
+		for name, v := range sv.Counters {
+			counter(descCounter, float64(v), sv.Host, sv.Program, name)
+		}
+		for name, v := range sv.Gauges {
+			gauge(descGauge, float64(v), sv.Host, sv.Program, name)
+		}
+		for name, v := range sv.Load {
+			gauge(descLoad, v/100, sv.Host, sv.Program, name)
+		}
+		for _, t := range sv.Tasks {
+			k := [3]string{sv.Host, sv.Program, t.Name}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			gauge(descTaskOverdue, b2f(t.Overdue), sv.Host, sv.Program, t.Name)
+			gauge(descTaskFailed, b2f(t.Result == "failed"), sv.Host, sv.Program, t.Name)
+		}
+	}
+	for st, n := range states {
+		gauge(descServers, float64(n), st)
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
