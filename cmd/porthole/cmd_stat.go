@@ -158,7 +158,9 @@ func printStat(w io.Writer, d *statDoc) {
 		}
 		var probes []string
 		for _, pr := range p.Probes {
-			probes = append(probes, pr.Name+"="+pr.Location)
+			if pr.Location != "-" {
+				probes = append(probes, pr.Name+"="+pr.Location)
+			}
 		}
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.Slot, p.PID, p.Role, alive, load,
 			orDash(strings.Join(p.Flags, ",")), orDash(strings.Join(probes, "  ")))

@@ -1,0 +1,12 @@
+// Package examples holds small real daemons that embed shmstat and mlog
+// and reproduce real incidents:
+//
+//   - queued, queued-client: a database-like daemon whose single worker
+//     drains an indexed update queue (replaced, merged and dropped updates).
+//   - muxd: a relay whose single event loop becomes the bottleneck.
+//   - replicate: a nightly-style job that silently stops succeeding.
+//
+// Each is a main package (go run ./examples/queued) and an importable
+// package with Main, so `porthole example NAME` runs it from the one
+// binary. They use only public APIs, as any daemon would.
+package examples

@@ -1,0 +1,225 @@
+// Package muxd is a relay that forwards several concurrent byte streams,
+// from producer processes it starts, to one sink. With --single-loop all
+// streams go through one event loop doing small reads: the loop is busy
+// all the time and becomes the bottleneck. With --per-stream each stream
+// has its own goroutine and large reads. Pausing a producer (porthole
+// top's z) shows how the others' throughput changes.
+package muxd
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/porthole-dev/porthole/examples/internal/daemon"
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+// EnvProducer, set to a stream number, makes Main run as that producer.
+const EnvProducer = "PORTHOLE_MUXD_PRODUCER"
+
+// Main runs the relay (or, with EnvProducer set, one producer).
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("muxd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	streams := fs.Int("streams", 3, "producer processes to start")
+	single := fs.Bool("single-loop", true, "one event loop with small reads for every stream (the bottleneck)")
+	perStream := fs.Bool("per-stream", false, "one goroutine with large reads per stream")
+	sinkPath := fs.String("sink", os.DevNull, "where the streams go")
+	readSize := fs.Int("read-size", 256, "read size of the single loop")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *perStream {
+		*single = false
+	}
+	sock := filepath.Join(shmstat.DefaultDir(), "muxd.sock")
+	if id := os.Getenv(EnvProducer); id != "" {
+		return produce(ctx, id, sock, stderr)
+	}
+	d, err := daemon.Start("muxd", "", stderr)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ctx, cancel := daemon.Context(ctx)
+	defer cancel()
+	mode := "per-stream"
+	if *single {
+		mode = "single-loop"
+	}
+	d.Seg.Info("mode", mode)
+	sink, err := os.OpenFile(*sinkPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("muxd: sink: %w", err)
+	}
+	defer sink.Close()
+	os.Remove(sock)
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		return fmt.Errorf("muxd: %w", err)
+	}
+	defer ln.Close()
+
+	// Start the producers: this same program, as producer processes.
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	var procs []*exec.Cmd
+	for i := 0; i < *streams; i++ {
+		cmd := exec.Command(exe, os.Args[1:]...)
+		cmd.Env = append(os.Environ(), EnvProducer+"="+strconv.Itoa(i))
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("muxd: start producer %d: %w", i, err)
+		}
+		procs = append(procs, cmd)
+	}
+	defer func() {
+		for _, p := range procs {
+			p.Process.Kill()
+			p.Wait()
+		}
+	}()
+	conns := make([]net.Conn, 0, *streams)
+	for len(conns) < *streams {
+		ln.(*net.UnixListener).SetDeadline(time.Now().Add(10 * time.Second))
+		c, err := ln.Accept()
+		if err != nil {
+			return fmt.Errorf("muxd: waiting for producers: %w", err)
+		}
+		conns = append(conns, c)
+	}
+	d.Log.Info("muxd relaying", "streams", *streams, "mode", mode)
+	fmt.Fprintf(stdout, "muxd: relaying %d streams, %s\n", *streams, mode)
+	r := &relay{d: d, sink: sink, total: d.Seg.Counter("bytes_total", "bytes relayed, all streams", shmstat.Unit("bytes"))}
+	for i := range conns {
+		r.perStream = append(r.perStream, d.Seg.Counter("stream_"+strconv.Itoa(i)+"_bytes", "bytes relayed from producer "+strconv.Itoa(i), shmstat.Unit("bytes")))
+	}
+	go func() {
+		<-ctx.Done()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	if *single {
+		r.singleLoop(ctx, conns, *readSize)
+	} else {
+		r.goroutines(ctx, conns)
+	}
+	return nil
+}
+
+type relay struct {
+	d         *daemon.Daemon
+	sink      *os.File
+	mu        sync.Mutex
+	total     *shmstat.Counter
+	perStream []*shmstat.Counter
+}
+
+// singleLoop serves every stream from one loop: poll each connection in
+// turn with a short deadline and a small read, write what came to the sink.
+func (r *relay) singleLoop(ctx context.Context, conns []net.Conn, size int) {
+	load := r.d.Seg.Load("loop")
+	p := r.d.Seg.Probe("loop")
+	buf := make([]byte, size)
+	for ctx.Err() == nil {
+		for i, c := range conns {
+			p.Mark("polling")
+			c.SetReadDeadline(time.Now().Add(50 * time.Microsecond))
+			load.Busy()
+			p.Here()
+			n, err := c.Read(buf)
+			if n > 0 {
+				p.Mark("writing sink")
+				r.sink.Write(buf[:n])
+				r.perStream[i].Add(uint64(n))
+				r.total.Add(uint64(n))
+			}
+			load.Idle()
+			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() == nil {
+				r.d.Log.Warn("stream ended", "stream", i, "err", err)
+				return
+			}
+		}
+	}
+}
+
+// goroutines serves each stream from its own goroutine with large reads.
+func (r *relay) goroutines(ctx context.Context, conns []net.Conn) {
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			load := r.d.Seg.Load("stream_" + strconv.Itoa(i))
+			p := r.d.Seg.Probe("stream_" + strconv.Itoa(i))
+			buf := make([]byte, 64<<10)
+			for {
+				p.Mark("reading")
+				n, err := c.Read(buf)
+				load.Busy()
+				if n > 0 {
+					p.Here()
+					r.mu.Lock()
+					r.sink.Write(buf[:n])
+					r.mu.Unlock()
+					r.perStream[i].Add(uint64(n))
+					r.total.Add(uint64(n))
+				}
+				load.Idle()
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// produce is one producer process: it attaches to muxd's segment (so it
+// has its own slot, pid and probe) and writes as fast as the relay reads.
+func produce(ctx context.Context, id, sock string, stderr io.Writer) error {
+	d, err := daemon.Start("muxd", "producer-"+id, stderr)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ctx, cancel := daemon.Context(ctx)
+	defer cancel()
+	var c net.Conn
+	for try := 0; ; try++ {
+		if c, err = net.Dial("unix", sock); err == nil {
+			break
+		}
+		if try > 100 || ctx.Err() != nil {
+			return fmt.Errorf("muxd producer %s: %w", id, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	defer c.Close()
+	sent := d.Seg.Counter("producer_"+id+"_bytes", "bytes producer "+id+" wrote", shmstat.Unit("bytes"))
+	p := d.Seg.Probe("producer")
+	chunk := make([]byte, 4096)
+	go func() { <-ctx.Done(); c.Close() }()
+	for ctx.Err() == nil {
+		p.Mark("writing")
+		n, err := c.Write(chunk)
+		sent.Add(uint64(n))
+		if err != nil {
+			return nil
+		}
+	}
+	return nil
+}

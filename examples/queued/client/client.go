@@ -1,0 +1,92 @@
+// Package client is queued's client: it attaches to the "queued" segment
+// (its own process slot), takes record ids from the shared sequence and
+// sends updates over queued's unix socket at a set rate.
+package client
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand"
+	"net"
+	"time"
+
+	"github.com/porthole-dev/porthole/examples/internal/daemon"
+	"github.com/porthole-dev/porthole/examples/queued/queued"
+)
+
+// Main runs the client until ctx ends or it is signalled.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("queued-client", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rate := fs.Int("rate", 2000, "updates per second")
+	records := fs.Int("records", 400, "distinct records per table (fewer: more replaced updates)")
+	dropEvery := fs.Duration("drop-every", 20*time.Second, "drop (and re-create) a table this often; 0: never")
+	sock := fs.String("socket", "", "queued's socket (default beside the segment)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sock == "" {
+		*sock = queued.SocketPath()
+	}
+	d, err := daemon.Start("queued", "client", stderr)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ctx, cancel := daemon.Context(ctx)
+	defer cancel()
+	var c net.Conn
+	for try := 0; ; try++ {
+		c, err = net.Dial("unix", *sock)
+		if err == nil {
+			break
+		}
+		if try > 50 || ctx.Err() != nil {
+			return fmt.Errorf("queued-client: %w", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	defer c.Close()
+	ids := d.Seg.Sequence("ids")
+	sent := d.Seg.Counter("client_updates_sent", "updates this client sent")
+	p := d.Seg.Probe("sender")
+	w := bufio.NewWriter(c)
+	tables := []string{"orders", "users", "stock", "audit"}
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	lastDrop := time.Now()
+	d.Log.Info("client started", "rate", *rate)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		p.Here()
+		for i := 0; i < *rate/100; i++ {
+			id := ids.Next()
+			table := tables[rng.Intn(len(tables))]
+			rec := int(id) % *records
+			if rng.Intn(4) == 0 { // hot records: replaced while queued
+				rec = rng.Intn(8)
+			}
+			fmt.Fprintf(w, "U %s %d v%d\n", table, rec, id)
+			sent.Inc()
+		}
+		if *dropEvery > 0 && time.Since(lastDrop) > *dropEvery {
+			lastDrop = time.Now()
+			// Drop the table and create it again: updates in between are
+			// discarded by queued.
+			fmt.Fprintf(w, "D audit\nC audit\n")
+			d.Log.Warn("dropped and re-created table audit")
+		}
+		p.Mark("flushing")
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("queued-client: send: %w", err)
+		}
+	}
+}

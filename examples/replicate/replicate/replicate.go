@@ -1,0 +1,280 @@
+// Package replicate is a nightly-style replication job, run every
+// --every at demo scale as a shmstat Task: it snapshots a source
+// directory, copies changed blocks to a destination, verifies a checksum
+// and drops the snapshot. It records the result of every run, not just
+// that it ran; it refuses to start while the previous run is still
+// running and says since when. --fail-rate, --hang and --fill-snapshots
+// inject the failures that make runs fail, stick, and go overdue.
+package replicate
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/porthole-dev/porthole/examples/internal/daemon"
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+const blockSize = 4096
+
+// Main runs the job until ctx ends or it is signalled.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("replicate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	every := fs.Duration("every", 10*time.Second, "run interval (nightly, at demo scale)")
+	src := fs.String("source", "", "directory to replicate (default: a demo directory it keeps changing)")
+	dst := fs.String("dest", "", "destination directory (default: beside the source)")
+	failRate := fs.Float64("fail-rate", 0, "share of runs whose verification fails (0-1)")
+	hang := fs.Bool("hang", false, "the third run never finishes: later runs refuse to start, the task goes overdue")
+	fill := fs.Bool("fill-snapshots", false, "never drop snapshots: the snapshot area fills and runs fail")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := daemon.Start("replicate", "", stderr)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ctx, cancel := daemon.Context(ctx)
+	defer cancel()
+	work, err := os.MkdirTemp("", "replicate-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	demo := *src == ""
+	if demo {
+		*src = filepath.Join(work, "source")
+		if err := makeDemoData(*src); err != nil {
+			return err
+		}
+	}
+	if *dst == "" {
+		*dst = filepath.Join(work, "dest")
+	}
+	j := &job{
+		d: d, src: *src, dst: *dst, snaps: filepath.Join(work, "snapshots"),
+		failRate: *failRate, hang: *hang, fill: *fill, rng: rand.New(rand.NewSource(time.Now().UnixNano())),
+		task:      d.Seg.Task("replication", *every),
+		blocks:    d.Seg.Counter("blocks_copied", "changed blocks copied to the destination", shmstat.Unit("blocks")),
+		bytes:     d.Seg.Counter("bytes_scanned", "bytes compared", shmstat.Unit("bytes")),
+		refused:   d.Seg.Counter("runs_refused", "runs not started: the previous one was still running", shmstat.Unit("runs")),
+		snapshots: d.Seg.Gauge("snapshots_kept", "snapshots on disk", shmstat.Unit("snapshots")),
+		probe:     d.Seg.Probe("job"),
+	}
+	d.Seg.Info("source", *src)
+	d.Seg.Info("destination", *dst)
+	d.Log.Info("replicate started", "every", *every, "fail_rate", *failRate, "hang", *hang, "fill_snapshots", *fill)
+	fmt.Fprintf(stdout, "replicate: %s -> %s every %s\n", *src, *dst, *every)
+	t := time.NewTicker(*every)
+	defer t.Stop()
+	for {
+		if demo {
+			changeDemoData(*src, j.rng)
+		}
+		j.tryRun(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+type job struct {
+	d               *daemon.Daemon
+	src, dst, snaps string
+	failRate        float64
+	hang, fill      bool
+	rng             *rand.Rand
+	runs            int
+	task            *shmstat.Task
+	blocks, bytes   *shmstat.Counter
+	refused         *shmstat.Counter
+	snapshots       *shmstat.Gauge
+	probe           *shmstat.Probe
+}
+
+// tryRun starts a run in the background unless one is still running.
+func (j *job) tryRun(ctx context.Context) {
+	if !j.task.Start() {
+		_, since := j.task.Running()
+		j.refused.Inc()
+		j.d.Log.Error("replication not started: the previous run is still running",
+			"running_since", since.Format(time.RFC3339), "for", time.Since(since).Round(time.Second))
+		return
+	}
+	j.runs++
+	n := j.runs
+	go func() {
+		err := j.run(ctx, n)
+		j.task.Done(err)
+		if err != nil {
+			j.d.Log.Error("replication failed", "run", n, "err", err)
+		} else {
+			j.d.Log.Info("replication done", "run", n)
+		}
+	}()
+}
+
+// run is one replication: snapshot, copy changed blocks, verify, drop.
+func (j *job) run(ctx context.Context, n int) error {
+	defer j.probe.Clear()
+	j.probe.Mark("snapshot")
+	snap := filepath.Join(j.snaps, "snap-"+strconv.Itoa(n))
+	kept, _ := os.ReadDir(j.snaps)
+	if j.fill && len(kept) >= 3 {
+		return fmt.Errorf("snapshot area full: %d snapshots kept, none dropped", len(kept))
+	}
+	if err := copyTree(j.src, snap); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	j.updateSnapGauge()
+	if j.hang && n == 3 {
+		j.probe.Mark("stuck: waiting for the destination lock")
+		<-ctx.Done()
+		return errors.New("interrupted while stuck")
+	}
+	j.probe.Mark("copying blocks")
+	if err := j.copyChanged(snap); err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	j.probe.Mark("verifying")
+	sumA, err := treeSum(snap)
+	if err != nil {
+		return err
+	}
+	sumB, err := treeSum(j.dst)
+	if err != nil {
+		return err
+	}
+	if j.failRate > 0 && j.rng.Float64() < j.failRate {
+		sumB[0] ^= 1 // injected: a block went wrong on the way
+	}
+	if !bytes.Equal(sumA, sumB) {
+		return fmt.Errorf("checksum mismatch: source %x, destination %x", sumA[:6], sumB[:6])
+	}
+	if !j.fill {
+		j.probe.Mark("dropping snapshot")
+		os.RemoveAll(snap)
+		j.updateSnapGauge()
+	}
+	return nil
+}
+
+func (j *job) updateSnapGauge() {
+	kept, _ := os.ReadDir(j.snaps)
+	j.snapshots.Set(int64(len(kept)))
+}
+
+// copyChanged copies the blocks of every file in snap that differ from
+// the destination's.
+func (j *job) copyChanged(snap string) error {
+	ents, err := os.ReadDir(snap)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(j.dst, 0o700); err != nil {
+		return err
+	}
+	for _, e := range ents {
+		a, err := os.ReadFile(filepath.Join(snap, e.Name()))
+		if err != nil {
+			return err
+		}
+		dp := filepath.Join(j.dst, e.Name())
+		b, _ := os.ReadFile(dp)
+		out := make([]byte, len(a))
+		copy(out, b)
+		changed := 0
+		for off := 0; off < len(a); off += blockSize {
+			end := min(off+blockSize, len(a))
+			j.probe.Here()
+			if off >= len(b) || !bytes.Equal(a[off:end], b[off:min(end, len(b))]) {
+				copy(out[off:end], a[off:end])
+				changed++
+			}
+		}
+		j.bytes.Add(uint64(len(a)))
+		if changed > 0 || len(b) != len(a) {
+			if err := os.WriteFile(dp, out, 0o600); err != nil {
+				return err
+			}
+		}
+		j.blocks.Add(uint64(changed))
+	}
+	return nil
+}
+
+func treeSum(dir string) ([]byte, error) {
+	h := sha256.New()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		h.Write([]byte(e.Name()))
+		h.Write(b)
+	}
+	return h.Sum(nil), nil
+}
+
+func copyTree(src, dst string) error {
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func makeDemoData(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for i := 0; i < 8; i++ {
+		b := bytes.Repeat([]byte{byte(i)}, 64*blockSize)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("table-%d.db", i)), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// changeDemoData changes a few blocks, as a day's writes would.
+func changeDemoData(dir string, rng *rand.Rand) {
+	for k := 0; k < 5; k++ {
+		p := filepath.Join(dir, fmt.Sprintf("table-%d.db", rng.Intn(8)))
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) == 0 {
+			continue
+		}
+		b[rng.Intn(len(b))] ^= 0xff
+		os.WriteFile(p, b, 0o600)
+	}
+}
