@@ -44,7 +44,7 @@ func (b *Bus) announceOnce(prev *shmstat.Snapshot, res *shmstat.Resolver) *shmst
 		s, err := b.seg.Snapshot()
 		if err == nil {
 			snap = s
-			st = statsOf(s, prev, res)
+			st = statsOf(s, prev, res, b.seg.Slot())
 		}
 	}
 	for _, part := range splitStats(st, b.cfg.MaxSize-trailerLen-headerLen-len(b.cfg.Host)-len(b.cfg.Program)-16) {
@@ -54,9 +54,19 @@ func (b *Bus) announceOnce(prev *shmstat.Snapshot, res *shmstat.Resolver) *shmst
 }
 
 // statsOf turns a snapshot into announced statistics; prev (may be nil)
-// gives the window for load percentages.
-func statsOf(s, prev *shmstat.Snapshot, res *shmstat.Resolver) *Stats {
+// gives the window for load percentages. The owner (slot 0) announces
+// the segment's values and every live process's probes; a client process
+// announces only its own slot's probes, so values are not sent twice.
+func statsOf(s, prev *shmstat.Snapshot, res *shmstat.Resolver, slot int) *Stats {
 	st := &Stats{Segment: s.Name}
+	if slot != 0 {
+		for _, sl := range s.Slots {
+			if sl.Index == slot {
+				st.Probes = probesOf(s, sl, res)
+			}
+		}
+		return st
+	}
 	if prev != nil && prev.Generation != s.Generation {
 		prev = nil
 	}
@@ -84,17 +94,23 @@ func statsOf(s, prev *shmstat.Snapshot, res *shmstat.Resolver) *Stats {
 		}
 	}
 	for _, sl := range s.Slots {
-		if !sl.Alive {
-			continue
-		}
-		for _, m := range s.Metrics {
-			if m.Kind != shmstat.KindProbe || m.Index >= len(sl.Probes) || sl.Probes[m.Index] == 0 {
-				continue
-			}
-			st.Probes = append(st.Probes, ProbeStat{PID: sl.PID, Probe: m.Name, Location: s.ProbeLocation(res, sl, m.Index)})
+		if sl.Alive {
+			st.Probes = append(st.Probes, probesOf(s, sl, res)...)
 		}
 	}
 	return st
+}
+
+// probesOf lists where the probes of one slot are.
+func probesOf(s *shmstat.Snapshot, sl shmstat.Slot, res *shmstat.Resolver) []ProbeStat {
+	var out []ProbeStat
+	for _, m := range s.Metrics {
+		if m.Kind != shmstat.KindProbe || m.Index >= len(sl.Probes) || sl.Probes[m.Index] == 0 {
+			continue
+		}
+		out = append(out, ProbeStat{PID: sl.PID, Probe: m.Name, Location: s.ProbeLocation(res, sl, m.Index)})
+	}
+	return out
 }
 
 func prevMetric(prev *shmstat.Snapshot, m shmstat.Metric) *shmstat.Metric {
