@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/porthole-dev/porthole/internal/netns"
+)
+
+func TestDemoNoTUI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole demo for 8 s")
+	}
+	if !netns.Run(t) {
+		return
+	}
+	t.Setenv(envActAsMain, "1")
+	var out, errs syncBuffer
+	if code := run([]string{"demo", "--no-tui", "--duration", "8s"}, &out, &errs); code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errs.String())
+	}
+	// The last scoreboard printed lists every example, up.
+	got := out.String()
+	last := got[strings.LastIndex(got, "collector "):]
+	for _, prog := range []string{"queued", "queued-client", "muxd", "muxd-producer-0", "replicate"} {
+		found := false
+		for _, line := range strings.Split(last, "\n") {
+			f := strings.Fields(line)
+			if len(f) > 3 && f[1] == prog && f[3] == "UP" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("scoreboard lacks %s up:\n%s", prog, last)
+		}
+	}
+	// The temporary directory is gone at exit.
+	e := errs.String()
+	i := strings.Index(e, "segments in ")
+	j := strings.Index(e, ", spool in")
+	if i < 0 || j < i {
+		t.Fatalf("demo did not say where its segments are: %q", e)
+	}
+	segDir := e[i+len("segments in ") : j]
+	if _, err := os.Stat(filepath.Dir(segDir)); !os.IsNotExist(err) {
+		t.Errorf("temporary directory %s still there: %v", filepath.Dir(segDir), err)
+	}
+}
