@@ -1,0 +1,336 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+// Config configures a Sampler. Zero values mean the defaults.
+type Config struct {
+	Segments []string         // names or paths
+	Options  *shmstat.Options // where names are looked up
+	Hz       float64          // probe samples per second, default 997, at most 10,000
+	ValueHz  float64          // counter and gauge readings per second, default 10
+	History  int              // value readings kept per segment, default 600
+	PID      int              // only this process (0: all)
+}
+
+// Sampler samples probes and values of one or more segments.
+type Sampler struct {
+	cfg      Config
+	period   int64 // ns
+	resolver *shmstat.Resolver
+
+	mu      sync.Mutex
+	targets []*target
+	hists   map[histKey]*hist
+	stats   Stats
+	lat     []int64 // wake-up lateness of recent ticks, ns
+}
+
+// Stats says how well the sampler kept its schedule.
+type Stats struct {
+	TargetHz   float64
+	AchievedHz float64
+	Ticks      uint64
+	Missed     uint64        // deadlines passed by more than a period: ticks skipped
+	JitterP50  time.Duration // wake-up lateness, median
+	JitterP99  time.Duration
+	Elapsed    time.Duration
+	CPU        time.Duration // this process's CPU (user + system) while running
+	Errors     []string      // segments that could not be read, and why
+}
+
+type target struct {
+	name   string
+	r      *shmstat.Reader
+	snap   *shmstat.Snapshot // descriptors (names of probes), refreshed now and then
+	refs   []uint64
+	slots  []slotState
+	probes []int // probe word indexes in use
+	values *ring
+	err    error
+}
+
+// slotState is what the sampler knows of one slot between ticks.
+type slotState struct {
+	pid   int
+	start uint64
+	claim uint64
+	live  bool
+	role  string
+	// run-length cache per probe word: the last value and how often it
+	// was seen since it was last flushed into the histogram.
+	last  []uint64
+	count []uint64
+}
+
+type histKey struct {
+	segment string
+	pid     int
+	start   uint64
+	probe   int
+}
+
+type hist struct {
+	role   string
+	counts map[uint64]uint64
+	total  uint64
+}
+
+// New opens the segments. A segment that cannot be opened is an error.
+func New(cfg Config) (*Sampler, error) {
+	if cfg.Hz <= 0 {
+		cfg.Hz = 997
+	}
+	if cfg.Hz > 10000 {
+		return nil, fmt.Errorf("sampler: %g Hz: at most 10,000", cfg.Hz)
+	}
+	if cfg.ValueHz <= 0 {
+		cfg.ValueHz = 10
+	}
+	if cfg.History <= 0 {
+		cfg.History = 600
+	}
+	s := &Sampler{cfg: cfg, period: int64(float64(time.Second) / cfg.Hz), resolver: shmstat.NewResolver(), hists: map[histKey]*hist{}}
+	s.stats.TargetHz = cfg.Hz
+	for _, name := range cfg.Segments {
+		t := &target{name: name, values: newRing(cfg.History)}
+		if err := t.open(cfg.Options); err != nil {
+			s.closeAll()
+			return nil, err
+		}
+		s.targets = append(s.targets, t)
+	}
+	if len(s.targets) == 0 {
+		return nil, errors.New("sampler: no segments")
+	}
+	return s, nil
+}
+
+func (t *target) open(opts *shmstat.Options) error {
+	r, err := shmstat.Open(t.name, opts)
+	if err != nil {
+		return fmt.Errorf("sampler: %w", err)
+	}
+	if t.r != nil {
+		t.r.Close()
+	}
+	t.r = r
+	t.slots = make([]slotState, r.NumSlots())
+	for i := range t.slots {
+		t.slots[i].last = make([]uint64, r.ProbesPerSlot())
+		t.slots[i].count = make([]uint64, r.ProbesPerSlot())
+	}
+	return t.refresh()
+}
+
+// refresh re-reads descriptors and slot identities (not per tick).
+func (t *target) refresh() error {
+	snap, err := t.r.Snapshot()
+	if err != nil {
+		t.err = err
+		return err
+	}
+	t.snap, t.err = snap, nil
+	t.refs = t.r.ValueRefs(snap)
+	t.probes = t.probes[:0]
+	for _, m := range snap.Metrics {
+		if m.Kind == shmstat.KindProbe {
+			t.probes = append(t.probes, m.Index)
+		}
+	}
+	roles := map[int]string{}
+	for _, sl := range snap.Slots {
+		roles[sl.Index] = sl.Role
+	}
+	for i := range t.slots {
+		t.slots[i].role = roles[i]
+	}
+	return nil
+}
+
+func (s *Sampler) closeAll() {
+	for _, t := range s.targets {
+		if t.r != nil {
+			t.r.Close()
+		}
+	}
+}
+
+// Run samples until ctx ends, on a locked OS thread, then closes the
+// segments. It returns ctx's error only if sampling never started.
+func (s *Sampler) Run(ctx context.Context) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer s.closeAll()
+	setTimerSlack(time.Microsecond)
+	start := monoNow()
+	cpu0 := processCPU()
+	valueEvery := int64(float64(time.Second) / s.cfg.ValueHz)
+	nextValue, nextRefresh := start, start+int64(200*time.Millisecond)
+	deadline := start
+	s.mu.Lock()
+	s.refreshTargets()
+	s.mu.Unlock()
+	for ctx.Err() == nil {
+		deadline += s.period
+		now := monoNow()
+		if now > deadline+s.period {
+			// Fell behind (preempted): skip the ticks we cannot make up.
+			skipped := (now - deadline) / s.period
+			deadline += skipped * s.period
+			s.mu.Lock()
+			s.stats.Missed += uint64(skipped)
+			s.mu.Unlock()
+		}
+		sleepUntil(deadline)
+		late := monoNow() - deadline
+		s.mu.Lock()
+		s.sampleProbes()
+		s.stats.Ticks++
+		s.lat = append(s.lat, late)
+		if len(s.lat) > 20000 {
+			s.lat = s.lat[10000:]
+		}
+		if deadline >= nextValue {
+			nextValue += valueEvery
+			s.sampleValues()
+		}
+		if deadline >= nextRefresh {
+			nextRefresh += int64(200 * time.Millisecond)
+			s.refreshTargets()
+		}
+		el := time.Duration(monoNow() - start)
+		s.stats.Elapsed = el
+		s.stats.AchievedHz = float64(s.stats.Ticks) / el.Seconds()
+		s.stats.CPU = processCPU() - cpu0
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	s.flushAll()
+	s.mu.Unlock()
+	return nil
+}
+
+// sampleProbes reads every probe word of every live slot once.
+func (s *Sampler) sampleProbes() {
+	var buf [32]uint64
+	for _, t := range s.targets {
+		if t.err != nil {
+			continue
+		}
+		for i := range t.slots {
+			st := &t.slots[i]
+			if !st.live || (s.cfg.PID != 0 && st.pid != s.cfg.PID) {
+				continue
+			}
+			words := t.r.ReadProbes(i, buf[:0])
+			for _, p := range t.probes {
+				if p >= len(words) {
+					continue
+				}
+				w := words[p]
+				if w == st.last[p] {
+					st.count[p]++
+					continue
+				}
+				s.flush(t, i, p)
+				st.last[p], st.count[p] = w, 1
+			}
+		}
+	}
+}
+
+// flush moves a run-length count into its histogram.
+func (s *Sampler) flush(t *target, slot, p int) {
+	st := &t.slots[slot]
+	if st.count[p] == 0 || st.last[p] == 0 {
+		st.count[p] = 0
+		return
+	}
+	k := histKey{t.name, st.pid, st.start, p}
+	h := s.hists[k]
+	if h == nil {
+		h = &hist{role: st.role, counts: map[uint64]uint64{}}
+		s.hists[k] = h
+	}
+	h.counts[st.last[p]] += st.count[p]
+	h.total += st.count[p]
+	st.count[p] = 0
+}
+
+func (s *Sampler) flushAll() {
+	for _, t := range s.targets {
+		for i := range t.slots {
+			for _, p := range t.probes {
+				s.flush(t, i, p)
+			}
+		}
+	}
+}
+
+// refreshTargets notices processes that came, went or restarted (a new
+// claim of a slot starts a new histogram) and segments replaced.
+func (s *Sampler) refreshTargets() {
+	for _, t := range s.targets {
+		if t.r.Replaced() {
+			s.flushTarget(t)
+			if err := t.open(s.cfg.Options); err != nil {
+				t.err = err
+				continue
+			}
+		}
+		if err := t.refresh(); err != nil {
+			continue
+		}
+		for i := range t.slots {
+			st := &t.slots[i]
+			pid, start, claim, active := t.r.SlotIdentity(i)
+			live := active && t.r.SlotAlive(i)
+			if claim != st.claim || pid != st.pid || start != st.start || live != st.live {
+				for _, p := range t.probes {
+					s.flush(t, i, p)
+				}
+				for p := range st.last {
+					st.last[p], st.count[p] = 0, 0
+				}
+				st.pid, st.start, st.claim, st.live = pid, start, claim, live
+			}
+		}
+	}
+}
+
+func (s *Sampler) flushTarget(t *target) {
+	for i := range t.slots {
+		for _, p := range t.probes {
+			s.flush(t, i, p)
+		}
+	}
+}
+
+// Stats returns the schedule figures so far.
+func (s *Sampler) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	if len(s.lat) > 0 {
+		l := append([]int64(nil), s.lat...)
+		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+		st.JitterP50 = time.Duration(l[len(l)/2])
+		st.JitterP99 = time.Duration(l[len(l)*99/100])
+	}
+	for _, t := range s.targets {
+		if t.err != nil {
+			st.Errors = append(st.Errors, fmt.Sprintf("%s: %v", t.name, t.err))
+		}
+	}
+	return st
+}
