@@ -37,12 +37,12 @@ func (s *Sampler) Profiles() []ProbeProfile {
 	var out []ProbeProfile
 	for k, h := range s.hists {
 		t := s.target(k.segment)
-		p := ProbeProfile{Segment: k.segment, PID: k.pid, StartTime: k.start, Role: h.role, Total: h.total}
+		p := ProbeProfile{Segment: k.segment, PID: h.pid, StartTime: h.start, Role: h.role, Total: h.total}
 		if t != nil && t.snap != nil {
 			p.Probe = t.snap.ProbeName(k.probe)
 		}
 		for raw, n := range h.counts {
-			loc := s.label(t, k, raw)
+			loc := s.label(t, h, raw)
 			loc.Count = n
 			loc.Share = float64(n) / float64(h.total)
 			p.Locations = append(p.Locations, loc)
@@ -78,7 +78,7 @@ func (s *Sampler) target(name string) *target {
 }
 
 // label resolves a probe value (the Resolver caches per distinct PC).
-func (s *Sampler) label(t *target, k histKey, raw uint64) Location {
+func (s *Sampler) label(t *target, h *hist, raw uint64) Location {
 	pc, site, kind := shmstat.DecodeProbe(raw)
 	loc := Location{Raw: raw}
 	switch kind {
@@ -89,7 +89,7 @@ func (s *Sampler) label(t *target, k histKey, raw uint64) Location {
 			loc.Label = t.snap.Sites[site]
 		}
 	case shmstat.ProbePC:
-		w, err := s.resolver.Resolve(k.pid, k.start, pc)
+		w, err := s.resolver.Resolve(h.pid, h.start, pc)
 		if err != nil {
 			loc.Label = "pc 0x" + strconv.FormatUint(pc, 16)
 		} else {

@@ -72,14 +72,18 @@ type slotState struct {
 	count []uint64
 }
 
+// histKey names one histogram: a probe of one claim of one slot (a new
+// process in the slot, even with the same pid, gets a new histogram).
 type histKey struct {
 	segment string
-	pid     int
-	start   uint64
+	slot    int
+	claim   uint64
 	probe   int
 }
 
 type hist struct {
+	pid    int
+	start  uint64
 	role   string
 	counts map[uint64]uint64
 	total  uint64
@@ -256,10 +260,10 @@ func (s *Sampler) flush(t *target, slot, p int) {
 		st.count[p] = 0
 		return
 	}
-	k := histKey{t.name, st.pid, st.start, p}
+	k := histKey{t.name, slot, st.claim, p}
 	h := s.hists[k]
 	if h == nil {
-		h = &hist{role: st.role, counts: map[uint64]uint64{}}
+		h = &hist{pid: st.pid, start: st.start, role: st.role, counts: map[uint64]uint64{}}
 		s.hists[k] = h
 	}
 	h.counts[st.last[p]] += st.count[p]

@@ -1,0 +1,183 @@
+package sampler
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+// The helper process: with PORTHOLE_SAMPLER_CHILD set, the test binary
+// becomes a worker that spends 60/30/10 % of its time at three sites.
+func TestMain(m *testing.M) {
+	if os.Getenv("PORTHOLE_SAMPLER_CHILD") != "" {
+		worker()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func worker() {
+	seg, err := shmstat.Create("acc", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	defer seg.Close()
+	p := seg.Probe("worker")
+	fmt.Println("ready")
+	// 10 ms cycles: 6 ms at a, 3 ms at b, 1 ms at c, by the clock, so the
+	// shares hold however the scheduler treats this process.
+	spin := func(site string, d time.Duration) {
+		p.Mark(site)
+		end := time.Now().Add(d)
+		for time.Now().Before(end) {
+		}
+	}
+	for {
+		spin("a", 6*time.Millisecond)
+		spin("b", 3*time.Millisecond)
+		spin("c", time.Millisecond)
+	}
+}
+
+func startWorker(t *testing.T, dir string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PORTHOLE_SAMPLER_CHILD=1", "PORTHOLE_DIR="+dir)
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	if sc := bufio.NewScanner(out); !sc.Scan() || sc.Text() != "ready" {
+		t.Fatalf("worker did not start: %q", sc.Text())
+	}
+}
+
+func TestAccuracyOfShares(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	startWorker(t, dir)
+	s, err := New(Config{Segments: []string{"acc"}, Options: &shmstat.Options{Dir: dir}, Hz: 997})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s.Run(ctx)
+	profs := s.Profiles()
+	if len(profs) != 1 || profs[0].Probe != "worker" {
+		t.Fatalf("profiles: %+v", profs)
+	}
+	got := map[string]float64{}
+	for _, l := range profs[0].Locations {
+		got[l.Label] = 100 * l.Share
+	}
+	for site, want := range map[string]float64{"a": 60, "b": 30, "c": 10} {
+		if math.Abs(got[site]-want) > 5 {
+			t.Errorf("site %s: %.1f%% of samples, want %.0f%% ± 5", site, got[site], want)
+		}
+	}
+	st := s.Stats()
+	t.Logf("shares %v; %d ticks, %.1f Hz, jitter p50 %s p99 %s", got, st.Ticks, st.AchievedHz, st.JitterP50, st.JitterP99)
+	if st.Ticks < 1000 {
+		t.Errorf("%d ticks in 2 s at 997 Hz", st.Ticks)
+	}
+}
+
+func TestPprofReadByGoTool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go tool pprof")
+	}
+	dir := filepath.Join(t.TempDir(), "seg")
+	startWorker(t, dir)
+	s, err := New(Config{Segments: []string{"acc"}, Options: &shmstat.Options{Dir: dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	s.Run(ctx)
+	file := filepath.Join(t.TempDir(), "acc.pb.gz")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WritePprof(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "tool", "pprof", "-top", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go tool pprof: %v\n%s", err, out)
+	}
+	text := string(out)
+	lines := map[string]bool{}
+	for _, l := range strings.Split(text, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 {
+			lines[f[len(f)-1]] = true
+		}
+	}
+	for _, site := range []string{"a", "b", "c"} {
+		if !lines[site] {
+			t.Errorf("pprof -top lacks site %s:\n%s", site, text)
+		}
+	}
+	if !strings.Contains(text, "Type: samples") {
+		t.Errorf("unexpected pprof output:\n%s", text)
+	}
+}
+
+func TestProcessRestartStartsNewHistogram(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	seg, err := shmstat.Create("rs", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	s, err := New(Config{Segments: []string{"rs"}, Options: &shmstat.Options{Dir: dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A client attaches, marks a site, leaves; another takes its slot.
+	c1, err := shmstat.Attach("rs", "first", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1.Probe("p").Mark("one")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	time.Sleep(400 * time.Millisecond)
+	c1.Close()
+	c2, err := shmstat.Attach("rs", "second", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	c2.Probe("p").Mark("two")
+	time.Sleep(400 * time.Millisecond)
+	cancel()
+	<-done
+	roles := map[string]string{}
+	for _, p := range s.Profiles() {
+		if len(p.Locations) > 0 {
+			roles[p.Role] = p.Locations[0].Label
+		}
+	}
+	// Both processes run as this pid: the slot's claim tells them apart.
+	if roles["first"] != "one" || roles["second"] != "two" {
+		t.Fatalf("histograms by role: %v", roles)
+	}
+}
