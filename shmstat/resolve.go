@@ -20,9 +20,14 @@ type Location struct {
 	Line int
 }
 
-// String returns "func file:line" with the file's base name.
+// String returns "func file:line" with the function's package path and
+// the file's directory left out: "queued.(*server).worker queue.go:88".
 func (l Location) String() string {
-	return l.Func + " " + filepath.Base(l.File) + ":" + strconv.Itoa(l.Line)
+	fn := l.Func
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		fn = fn[i+1:]
+	}
+	return fn + " " + filepath.Base(l.File) + ":" + strconv.Itoa(l.Line)
 }
 
 // Resolver turns PCs from probe words into source locations by reading the

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/porthole-dev/porthole/tui"
+)
+
+func init() {
+	register(&command{name: "top", summary: "the watch-style dashboard: local segments, probes, scoreboard, log tail", run: runTop})
+}
+
+func runTop(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("top", "[--interval D] [--collector FILE|URL] [--bus] [--dir DIR] [--hz N]", stderr)
+	interval := fs.Duration("interval", time.Second, "refresh interval")
+	coll := fs.String("collector", "", "scoreboard file or collector URL (opens the cluster view)")
+	bus := fs.Bool("bus", false, "tail the log bus (on by default with --collector)")
+	dir := fs.String("dir", "", "segment directory")
+	hz := fs.Float64("hz", 199, "probe sampling rate for the live histograms (0: off)")
+	var bf busFlags
+	bf.add(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
+	}
+	busCfg, err := bf.config()
+	if err != nil {
+		return err
+	}
+	tailBus := *bus || (*coll != "" && !flagSet(fs, "bus"))
+	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: tailBus, BusConfig: busCfg, SampleHz: *hz, Interval: *interval})
+	u := tui.NewUI(m, nil)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	return tui.Run(ctx, m, u, *interval, *coll != "")
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			found = true
+		}
+	})
+	return found
+}

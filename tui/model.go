@@ -1,0 +1,400 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/mlog"
+	"github.com/porthole-dev/porthole/shmstat"
+	"github.com/porthole-dev/porthole/shmstat/sampler"
+)
+
+// Config says where the dashboard looks.
+type Config struct {
+	Dir       string      // segment directory (default shmstat.DefaultDir())
+	Collector string      // scoreboard file or collector URL; "" for none
+	Bus       bool        // tail the log bus
+	BusConfig mlog.Config // the bus to tail
+	SampleHz  float64     // probe sampling for histograms; 0 turns it off
+	Window    time.Duration
+	Interval  time.Duration
+	MaxLogs   int
+}
+
+// Model reads segments, the sampler, the scoreboard and the bus, and
+// builds Snapshots. It knows nothing of widgets.
+type Model struct {
+	cfg Config
+	res *shmstat.Resolver
+
+	mu       sync.Mutex
+	prev     map[string]*shmstat.Snapshot
+	samplers map[string]*liveSampler
+	paused   map[int]bool
+	logs     []LogLine
+	logErr   string
+	rcv      *mlog.Receiver
+}
+
+// liveSampler samples one segment in windows: the histogram shown is the
+// current window's, or the last full one's while the current is young.
+type liveSampler struct {
+	s       *sampler.Sampler
+	cancel  context.CancelFunc
+	started time.Time
+	last    []sampler.ProbeProfile
+}
+
+// NewModel returns a Model; Start begins the background readers.
+func NewModel(cfg Config) *Model {
+	if cfg.Dir == "" {
+		cfg.Dir = shmstat.DefaultDir()
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = 10 * time.Second
+	}
+	if cfg.MaxLogs <= 0 {
+		cfg.MaxLogs = 500
+	}
+	return &Model{cfg: cfg, res: shmstat.NewResolver(), prev: map[string]*shmstat.Snapshot{},
+		samplers: map[string]*liveSampler{}, paused: map[int]bool{}}
+}
+
+// Start begins tailing the bus (when configured) until ctx ends.
+func (m *Model) Start(ctx context.Context) {
+	if !m.cfg.Bus {
+		return
+	}
+	go func() {
+		defer recoverAndRepanic()
+		for ctx.Err() == nil {
+			r, err := mlog.Listen(m.cfg.BusConfig)
+			if err != nil {
+				m.mu.Lock()
+				m.logErr = err.Error()
+				m.mu.Unlock()
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(2 * time.Second):
+				}
+				continue
+			}
+			m.mu.Lock()
+			m.rcv, m.logErr = r, ""
+			m.mu.Unlock()
+			go func() { <-ctx.Done(); r.Close() }()
+			for {
+				msg, err := r.Read(ctx)
+				if err != nil {
+					break
+				}
+				if msg.Kind != mlog.KindLog {
+					continue
+				}
+				line := LogLine{Time: msg.Time, Level: msg.Level.String(), Host: msg.Host, Program: msg.Program, Text: msg.Msg}
+				if a := attrString(msg.Attrs); a != "" {
+					line.Text += " " + a
+				}
+				m.mu.Lock()
+				m.logs = append(m.logs, line)
+				if len(m.logs) > m.cfg.MaxLogs {
+					m.logs = m.logs[len(m.logs)-m.cfg.MaxLogs:]
+				}
+				m.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// Close stops the samplers and resumes every process paused through SetPaused.
+func (m *Model) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ls := range m.samplers {
+		ls.cancel()
+	}
+	for pid := range m.paused {
+		resume(pid)
+	}
+	m.paused = map[int]bool{}
+}
+
+// TogglePause stops or continues a process (SIGSTOP/SIGCONT).
+func (m *Model) TogglePause(pid int) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.paused[pid] {
+		delete(m.paused, pid)
+		return false, resume(pid)
+	}
+	if err := pause(pid); err != nil {
+		return false, err
+	}
+	m.paused[pid] = true
+	return true, nil
+}
+
+// ToggleFlag turns a debug flag of the process in slot on or off.
+func (m *Model) ToggleFlag(segment string, slot int, flag string) (bool, error) {
+	w, err := shmstat.OpenFlags(segment, &shmstat.Options{Dir: m.cfg.Dir})
+	if err != nil {
+		return false, err
+	}
+	defer w.Close()
+	s, err := w.Reader().Snapshot()
+	if err != nil {
+		return false, err
+	}
+	on := true
+	for _, sl := range s.Slots {
+		if sl.Index == slot {
+			for _, f := range s.FlagNames(sl.Flags) {
+				if f == flag {
+					on = false
+				}
+			}
+		}
+	}
+	_, err = w.SetFlag(slot, flag, on)
+	return on, err
+}
+
+// Build reads every source once and returns a Snapshot. It never blocks
+// longer than the collector fetch timeout.
+func (m *Model) Build(ctx context.Context) *Snapshot {
+	snap := &Snapshot{Taken: time.Now()}
+	infos, err := shmstat.List(m.cfg.Dir)
+	if err != nil {
+		snap.Errors = append(snap.Errors, err.Error())
+	}
+	seen := map[string]bool{}
+	for _, in := range infos {
+		seen[in.Name] = true
+		snap.Segments = append(snap.Segments, m.segment(in))
+	}
+	m.mu.Lock()
+	for name, ls := range m.samplers {
+		if !seen[name] {
+			ls.cancel()
+			delete(m.samplers, name)
+			delete(m.prev, name)
+		}
+	}
+	snap.Cluster.Logs = append([]LogLine(nil), m.logs...)
+	snap.Cluster.LogErr = m.logErr
+	m.mu.Unlock()
+	if m.cfg.Collector != "" {
+		snap.Cluster = m.cluster(ctx, snap.Cluster)
+	}
+	return snap
+}
+
+func (m *Model) segment(in shmstat.SegmentInfo) SegmentView {
+	v := SegmentView{Name: in.Name, Alive: in.Alive}
+	if in.Err != nil {
+		v.Err = in.Err.Error()
+		return v
+	}
+	r, err := shmstat.Open(in.Path, nil)
+	if err != nil {
+		v.Err = err.Error()
+		return v
+	}
+	cur, err := r.Snapshot()
+	r.Close()
+	if err != nil {
+		v.Err = err.Error()
+		return v
+	}
+	m.mu.Lock()
+	prev := m.prev[in.Name]
+	m.prev[in.Name] = cur
+	paused := map[int]bool{}
+	for k := range m.paused {
+		paused[k] = true
+	}
+	m.mu.Unlock()
+	if prev != nil && prev.Generation != cur.Generation {
+		prev = nil
+	}
+	return m.segmentView(v, cur, prev, paused, m.histograms(in.Name, in.Alive))
+}
+
+// segmentView turns two snapshots into the rows the panes show.
+func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused map[int]bool, hists []sampler.ProbeProfile) SegmentView {
+	secs := 0.0
+	if prev != nil {
+		secs = float64(cur.Mono-prev.Mono) / 1e9
+	}
+	slotLoad := map[int]string{}
+	for _, mt := range cur.Metrics {
+		var pm *shmstat.Metric
+		if prev != nil {
+			pm = prev.Metric(mt.Kind, mt.Name)
+		}
+		switch mt.Kind {
+		case shmstat.KindCounter, shmstat.KindSequence:
+			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: human(float64(mt.Value)), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
+			if pm != nil && secs > 0 && mt.Value >= pm.Value {
+				row.Rate = human(float64(mt.Value-pm.Value)/secs) + "/s"
+			}
+			row.Value = row.Total
+			v.Metrics = append(v.Metrics, row)
+		case shmstat.KindGauge:
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: human(float64(mt.Int)), Total: human(float64(mt.Int)), Rate: "", Unit: mt.Unit, Help: mt.Help})
+		case shmstat.KindInfo:
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "info", Value: mt.Text, Total: mt.Text, Help: mt.Help})
+		case shmstat.KindLoad:
+			val := "-"
+			if pm != nil {
+				val = fmt.Sprintf("%.0f%%", shmstat.LoadPercent(pm.Load, mt.Load, prev.Mono, cur.Mono))
+				slotLoad[mt.Slot] = val
+			}
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "load", Value: val, Total: val, Help: mt.Help})
+		case shmstat.KindTask:
+			v.Tasks = append(v.Tasks, taskView(mt, cur.Taken))
+		case shmstat.KindFlag:
+			v.Flags = append(v.Flags, mt.Name)
+		}
+	}
+	for _, sl := range cur.Slots {
+		sv := SlotView{Slot: sl.Index, PID: sl.PID, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-",
+			Flags: cur.FlagNames(sl.Flags)}
+		if l, ok := slotLoad[sl.Index]; ok {
+			sv.Load = l
+		}
+		if up := processUptime(sl.PID, sl.StartTime); up > 0 && sl.Alive {
+			sv.Uptime = up.Round(time.Second).String()
+		}
+		v.Slots = append(v.Slots, sv)
+		for _, mt := range cur.Metrics {
+			if mt.Kind != shmstat.KindProbe || mt.Index >= len(sl.Probes) || sl.Probes[mt.Index] == 0 {
+				continue
+			}
+			pv := ProbeView{PID: sl.PID, Role: sl.Role, Probe: mt.Name, Location: cur.ProbeLocation(m.res, sl, mt.Index)}
+			for _, h := range hists {
+				if h.PID == sl.PID && h.Probe == mt.Name && h.Role == sl.Role {
+					for i, l := range h.Locations {
+						if i == 5 {
+							break
+						}
+						pv.Hist = append(pv.Hist, Bar{Label: l.Label, Share: l.Share})
+					}
+				}
+			}
+			v.Probes = append(v.Probes, pv)
+		}
+	}
+	return v
+}
+
+func taskView(mt shmstat.Metric, now time.Time) TaskView {
+	t := mt.Task
+	tv := TaskView{Name: mt.Name, Result: t.Result.String(), Message: t.Message, Overdue: t.Overdue(now), Failed: t.Result == shmstat.ResultFailed,
+		LastSuccess: "never", RunningSince: "-"}
+	if !t.LastSuccess.IsZero() {
+		tv.LastSuccess = ago(now, t.LastSuccess)
+	}
+	if t.Running {
+		tv.RunningSince = ago(now, t.LastStart)
+	}
+	return tv
+}
+
+// histograms returns the sampler's current probe histograms of a segment,
+// starting a sampler for it on first use and a new window every Window.
+func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
+	if m.cfg.SampleHz <= 0 || !alive {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ls := m.samplers[name]
+	if ls != nil && time.Since(ls.started) >= m.cfg.Window {
+		ls.last = ls.s.Profiles()
+		ls.cancel()
+		next, err := m.startSampler(name)
+		if err != nil {
+			delete(m.samplers, name)
+			return ls.last
+		}
+		next.last = ls.last
+		m.samplers[name] = next
+		return ls.last
+	}
+	if ls == nil {
+		var err error
+		if ls, err = m.startSampler(name); err != nil {
+			return nil
+		}
+		m.samplers[name] = ls
+	}
+	cur := ls.s.Profiles()
+	total := uint64(0)
+	for _, p := range cur {
+		total += p.Total
+	}
+	if total < 50 && ls.last != nil {
+		return ls.last
+	}
+	return cur
+}
+
+func (m *Model) startSampler(name string) (*liveSampler, error) {
+	s, err := sampler.New(sampler.Config{Segments: []string{name}, Options: &shmstat.Options{Dir: m.cfg.Dir}, Hz: m.cfg.SampleHz})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		defer recoverAndRepanic()
+		s.Run(ctx)
+	}()
+	return &liveSampler{s: s, cancel: cancel, started: time.Now()}, nil
+}
+
+// cluster reads the scoreboard.
+func (m *Model) cluster(ctx context.Context, cv ClusterView) ClusterView {
+	cv.Source = m.cfg.Collector
+	var sb *collector.Scoreboard
+	var err error
+	if strings.HasPrefix(m.cfg.Collector, "http://") || strings.HasPrefix(m.cfg.Collector, "https://") {
+		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		sb, err = collector.FetchScoreboard(fctx, m.cfg.Collector)
+		cancel()
+	} else {
+		sb, err = collector.ReadScoreboard(m.cfg.Collector)
+	}
+	if err != nil {
+		cv.Err = err.Error()
+		return cv
+	}
+	c := sb.Collector
+	cv.Collector = fmt.Sprintf("collector %s: received %s, lost %d, spool %s, %d write errors", c.Host, human(float64(c.Received)), c.Lost, human(float64(c.SpoolBytes))+"B", c.WriteErrors)
+	for _, s := range sb.Servers {
+		row := ServerView{Host: s.Host, Program: s.Program, PID: s.PID, State: s.State, LastSeen: ago(sb.Time, s.LastSeen), Lost: s.Lost, Problem: s.LastProblem,
+			Overdue: s.OverdueTasks > 0 || s.FailedTasks > 0}
+		var loads, tasks []string
+		for k, v := range s.Load {
+			loads = append(loads, fmt.Sprintf("%s %.0f%%", k, v))
+		}
+		sort.Strings(loads)
+		row.Load = strings.Join(loads, " ")
+		for _, t := range s.Tasks {
+			x := t.Name + " " + t.Result
+			if t.Overdue {
+				x += " OVERDUE"
+			}
+			tasks = append(tasks, x)
+		}
+		row.Tasks = strings.Join(tasks, ", ")
+		cv.Servers = append(cv.Servers, row)
+	}
+	return cv
+}

@@ -1,0 +1,42 @@
+package tui
+
+import (
+	"context"
+	"time"
+)
+
+// Run shows the dashboard until q or ctx ends. The model is read every
+// interval off the UI goroutine; panes are updated through
+// QueueUpdateDraw. The terminal is restored on return, on panic and on
+// signals (tview handles SIGINT/SIGTERM through tcell).
+func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster bool) error {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	if cluster {
+		u.view = "cluster"
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	u.cancel = cancel
+	defer m.Close()
+	m.Start(ctx)
+	currentApp.Store(u.app)
+	defer currentApp.Store(nil)
+	go func() {
+		defer recoverAndRepanic()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			snap := m.Build(ctx)
+			u.app.QueueUpdateDraw(func() { u.Update(snap) })
+			select {
+			case <-ctx.Done():
+				u.app.Stop()
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return u.app.Run()
+}

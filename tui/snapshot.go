@@ -1,0 +1,96 @@
+package tui
+
+import "time"
+
+// Snapshot is everything the views show at one refresh. It is built by
+// the Model and never changed afterwards.
+type Snapshot struct {
+	Taken    time.Time
+	Segments []SegmentView
+	Cluster  ClusterView
+	Errors   []string // sources that failed this time, with the reason
+}
+
+// SegmentView is one local segment.
+type SegmentView struct {
+	Name    string
+	Alive   bool
+	Err     string
+	Slots   []SlotView
+	Metrics []MetricView
+	Tasks   []TaskView
+	Probes  []ProbeView
+	Flags   []string // debug flags the segment knows
+	Sparks  map[string][]float64
+}
+
+// SlotView is one process of a segment.
+type SlotView struct {
+	Slot   int
+	PID    int
+	Role   string
+	Alive  bool
+	Paused bool
+	Load   string // "42%" or "-"
+	Uptime string
+	Flags  []string
+}
+
+// MetricView is one value row.
+type MetricView struct {
+	Name, Kind, Value, Rate, Total, Unit, Help string
+}
+
+// TaskView is one periodic task.
+type TaskView struct {
+	Name         string
+	Result       string
+	LastSuccess  string
+	RunningSince string
+	Message      string
+	Overdue      bool
+	Failed       bool
+}
+
+// ProbeView is one probe of one process: where it is now and, from the
+// sampler, where it has been.
+type ProbeView struct {
+	PID      int
+	Role     string
+	Probe    string
+	Location string
+	Hist     []Bar
+}
+
+// Bar is one histogram bar.
+type Bar struct {
+	Label string
+	Share float64 // 0-1
+}
+
+// ClusterView is the collector's scoreboard and the log tail.
+type ClusterView struct {
+	Source    string
+	Err       string
+	Collector string // one line about the collector itself
+	Servers   []ServerView
+	Logs      []LogLine
+	LogErr    string
+}
+
+// ServerView is one scoreboard row.
+type ServerView struct {
+	Host, Program, State, LastSeen, Load, Tasks, Problem string
+	PID                                                  int
+	Lost                                                 uint64
+	Overdue                                              bool
+}
+
+// LogLine is one message of the tail.
+type LogLine struct {
+	Time    time.Time
+	Level   string
+	Host    string
+	Program string
+	Text    string
+}

@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// human prints a number with k/M/G suffixes.
+func human(v float64) string {
+	a := v
+	if a < 0 {
+		a = -a
+	}
+	switch {
+	case a >= 1e9:
+		return fmt.Sprintf("%.2fG", v/1e9)
+	case a >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case a >= 1e4:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	case a == float64(int64(a)):
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	if d < 0 {
+		d = 0
+	}
+	return d.Round(time.Second).String() + " ago"
+}
+
+func attrString(as []slog.Attr) string {
+	var b []string
+	for _, a := range as {
+		b = append(b, a.String())
+	}
+	return strings.Join(b, " ")
+}
+
+func pause(pid int) error  { return syscall.Kill(pid, syscall.SIGSTOP) }
+func resume(pid int) error { return syscall.Kill(pid, syscall.SIGCONT) }
+
+var bootTime = func() time.Time {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return time.Time{}
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "btime ") {
+			n, _ := strconv.ParseInt(strings.TrimSpace(l[6:]), 10, 64)
+			return time.Unix(n, 0)
+		}
+	}
+	return time.Time{}
+}()
+
+// processUptime is how long the process has run (start time in clock
+// ticks since boot; 100 ticks per second on Linux).
+func processUptime(pid int, start uint64) time.Duration {
+	if bootTime.IsZero() || start == 0 {
+		return 0
+	}
+	started := bootTime.Add(time.Duration(start) * time.Second / 100)
+	return time.Since(started)
+}
+
+// recoverAndRepanic is deferred by every goroutine: it restores the
+// terminal (through the running app, if any) and re-panics.
+func recoverAndRepanic() {
+	if r := recover(); r != nil {
+		if a := currentApp.Load(); a != nil {
+			a.Stop()
+		}
+		panic(r)
+	}
+}
