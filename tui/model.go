@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -36,6 +38,7 @@ type Model struct {
 	prev     map[string]*shmstat.Snapshot
 	samplers map[string]*liveSampler
 	paused   map[int]bool
+	focus    string // the segment whose probes are sampled
 	logs     []LogLine
 	logErr   string
 	rcv      *mlog.Receiver
@@ -125,6 +128,20 @@ func (m *Model) Close() {
 	m.paused = map[int]bool{}
 }
 
+// SetFocus names the segment the user looks at: only its probes are
+// sampled (one sampler thread, not one per segment).
+func (m *Model) SetFocus(segment string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.focus = segment
+	for name, ls := range m.samplers {
+		if name != segment {
+			ls.cancel()
+			delete(m.samplers, name)
+		}
+	}
+}
+
 // TogglePause stops or continues a process (SIGSTOP/SIGCONT).
 func (m *Model) TogglePause(pid int) (bool, error) {
 	m.mu.Lock()
@@ -169,14 +186,14 @@ func (m *Model) ToggleFlag(segment string, slot int, flag string) (bool, error) 
 // longer than the collector fetch timeout.
 func (m *Model) Build(ctx context.Context) *Snapshot {
 	snap := &Snapshot{Taken: time.Now()}
-	infos, err := shmstat.List(m.cfg.Dir)
+	names, err := segmentFiles(m.cfg.Dir)
 	if err != nil {
 		snap.Errors = append(snap.Errors, err.Error())
 	}
 	seen := map[string]bool{}
-	for _, in := range infos {
-		seen[in.Name] = true
-		snap.Segments = append(snap.Segments, m.segment(in))
+	for _, name := range names {
+		seen[name] = true
+		snap.Segments = append(snap.Segments, m.segment(name, filepath.Join(m.cfg.Dir, name+".shm")))
 	}
 	m.mu.Lock()
 	for name, ls := range m.samplers {
@@ -195,13 +212,9 @@ func (m *Model) Build(ctx context.Context) *Snapshot {
 	return snap
 }
 
-func (m *Model) segment(in shmstat.SegmentInfo) SegmentView {
-	v := SegmentView{Name: in.Name, Alive: in.Alive}
-	if in.Err != nil {
-		v.Err = in.Err.Error()
-		return v
-	}
-	r, err := shmstat.Open(in.Path, nil)
+func (m *Model) segment(name, path string) SegmentView {
+	v := SegmentView{Name: name}
+	r, err := shmstat.Open(path, nil)
 	if err != nil {
 		v.Err = err.Error()
 		return v
@@ -212,9 +225,10 @@ func (m *Model) segment(in shmstat.SegmentInfo) SegmentView {
 		v.Err = err.Error()
 		return v
 	}
+	v.Alive = cur.OwnerAlive
 	m.mu.Lock()
-	prev := m.prev[in.Name]
-	m.prev[in.Name] = cur
+	prev := m.prev[name]
+	m.prev[name] = cur
 	paused := map[int]bool{}
 	for k := range m.paused {
 		paused[k] = true
@@ -223,7 +237,7 @@ func (m *Model) segment(in shmstat.SegmentInfo) SegmentView {
 	if prev != nil && prev.Generation != cur.Generation {
 		prev = nil
 	}
-	return m.segmentView(v, cur, prev, paused, m.histograms(in.Name, in.Alive))
+	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive))
 }
 
 // segmentView turns two snapshots into the rows the panes show.
@@ -315,6 +329,12 @@ func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.focus == "" {
+		m.focus = name // the first segment until the user selects one
+	}
+	if name != m.focus {
+		return nil
+	}
 	ls := m.samplers[name]
 	if ls != nil && time.Since(ls.started) >= m.cfg.Window {
 		ls.last = ls.s.Profiles()
@@ -397,4 +417,24 @@ func (m *Model) cluster(ctx context.Context, cv ClusterView) ClusterView {
 		cv.Servers = append(cv.Servers, row)
 	}
 	return cv
+}
+
+// segmentFiles lists the segment names in dir, sorted.
+func segmentFiles(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasSuffix(n, ".shm") && !strings.HasPrefix(n, ".") {
+			out = append(out, strings.TrimSuffix(n, ".shm"))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -102,6 +102,9 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 		AddPage("filter", center(u.filterIn, 50, 1), true, false)
 	u.procs.SetSelectionChangedFunc(func(row, _ int) {
 		u.sel = row
+		if seg, _ := u.selected(); seg != nil {
+			u.model.SetFocus(seg.Name)
+		}
 		u.renderRight()
 	})
 	u.app.SetRoot(u.pages, true).SetFocus(u.procs)

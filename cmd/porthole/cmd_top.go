@@ -23,7 +23,7 @@ func runTop(args []string, stdout, stderr io.Writer) error {
 	coll := fs.String("collector", "", "scoreboard file or collector URL (opens the cluster view)")
 	bus := fs.Bool("bus", false, "tail the log bus (on by default with --collector)")
 	dir := fs.String("dir", "", "segment directory")
-	hz := fs.Float64("hz", 199, "probe sampling rate for the live histograms (0: off)")
+	hz := fs.Float64("hz", 97, "probe sampling rate for the live histograms (0: off)")
 	var bf busFlags
 	bf.add(fs)
 	pos, err := parseFlags(fs, args)
