@@ -1,0 +1,26 @@
+// Package collector runs on monitoring nodes: it joins the log bus,
+// spools every message to disk in sender order, records exactly what was
+// lost, and keeps a scoreboard of every server and its last statistics.
+//
+// # Basics
+//
+//	c, err := collector.New(collector.Config{SpoolDir: "/var/spool/porthole"})
+//	r, err := mlog.Listen(mlog.Config{})
+//	go c.Run(ctx, r)                      // or c.Ingest(msg) from any source
+//	http.ListenAndServe("127.0.0.1:9477", c.Handler()) // /metrics, /scoreboard.json, /healthz
+//
+// Readers: ReadSpool and Follow read the spool (docs/SPOOL.md), and
+// ReadScoreboard and FetchScoreboard read the scoreboard, so tools never
+// depend on the collector's internals.
+//
+// # Caveats
+//
+//   - Order is restored per sender within Config.ReorderWindow; what has
+//     not arrived by then becomes a gap record (reason "network").
+//   - Writing runs on its own goroutine: a full or failing disk is
+//     reported and retried while receiving goes on into a bounded queue;
+//     records that overflow it are counted and written as gap records
+//     (reason "spool") once the disk works again.
+//   - Several collectors may run on one host or many; each writes every
+//     record. Receiver-side fields (recv) differ between them by design.
+package collector

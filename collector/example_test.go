@@ -1,0 +1,39 @@
+package collector_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/mlog"
+)
+
+// Messages fed to a collector come out of its spool in sender order, with
+// a gap record for what never arrived.
+func Example() {
+	dir, _ := os.MkdirTemp("", "spool")
+	defer os.RemoveAll(dir)
+	c, _ := collector.New(collector.Config{SpoolDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for _, seq := range []uint64{1, 3, 2, 6} { // 4 and 5 were lost
+		c.Ingest(mlog.Received{Message: mlog.Message{Kind: mlog.KindLog, Sender: 7, Seq: seq, Host: "db1", Program: "queued",
+			Msg: fmt.Sprint("message ", seq)}, RecvTime: time.Now()})
+	}
+	c.Close()
+	collector.ReadSpool(dir, func(r collector.Record) bool {
+		if r.Type == "gap" {
+			fmt.Printf("gap %d-%d (%s)\n", r.First, r.Last, r.Reason)
+		} else {
+			fmt.Println(r.Seq, r.Msg)
+		}
+		return true
+	}, nil)
+	// Output:
+	// 1 message 1
+	// 2 message 2
+	// 3 message 3
+	// gap 4-5 (network)
+	// 6 message 6
+}
