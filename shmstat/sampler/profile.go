@@ -98,4 +98,3 @@ func (s *Sampler) label(t *target, h *hist, raw uint64) Location {
 	}
 	return loc
 }
-
