@@ -34,6 +34,8 @@ type Record struct {
 	// Recv holds what this collector observed, apart from what the
 	// sender claims.
 	Recv *RecvInfo `json:"recv,omitempty"`
+
+	attrList []slog.Attr // typed attributes on the way to the spool (Attrs when read back)
 }
 
 // RecvInfo is what the receiving collector observed of a datagram.
@@ -44,8 +46,15 @@ type RecvInfo struct {
 	Size      int       `json:"size"`
 }
 
-// senderHex formats a sender id.
-func senderHex(id uint64) string { return fmt.Sprintf("%016x", id) }
+// senderHex formats a sender id as 16 hex digits.
+func senderHex(id uint64) string {
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i] = hexDigits[id&0xf]
+		id >>= 4
+	}
+	return string(b[:])
+}
 
 // recordOf turns a received message into a spool record.
 func recordOf(m *mlog.Received) Record {
@@ -58,28 +67,12 @@ func recordOf(m *mlog.Received) Record {
 	if m.Kind == mlog.KindLog {
 		r.Level = m.Level.String()
 	}
-	if len(m.Attrs) > 0 {
-		r.Attrs = make(map[string]any, len(m.Attrs))
-		for _, a := range m.Attrs {
-			switch a.Value.Kind() {
-			case slog.KindDuration:
-				r.Attrs[a.Key] = a.Value.Duration().String()
-			default:
-				r.Attrs[a.Key] = a.Value.Any()
-			}
-		}
-	}
+	r.attrList = m.Attrs
 	return r
 }
 
 // encodeLine returns the record as one JSON line.
-func encodeLine(r *Record) ([]byte, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
-}
+func encodeLine(r *Record) ([]byte, error) { return appendRecord(nil, r), nil }
 
 // ParseRecord decodes one spool line.
 func ParseRecord(line []byte) (Record, error) {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,15 +34,17 @@ type spool struct {
 	now         func() time.Time
 	log         func(msg string, args ...any)
 
-	f      *os.File
-	name   string
-	size   int64
-	opened time.Time
-	dirty  bool
-	last   time.Time // time in the newest file's name
-	bgWG   sync.WaitGroup
-	bgMu   sync.Mutex
-	bgErr  error
+	f       *os.File
+	name    string
+	size    int64
+	opened  time.Time
+	dirty   bool
+	last    time.Time // time in the newest file's name
+	bgWG    sync.WaitGroup
+	syncing atomic.Bool
+	syncErr atomic.Pointer[error]
+	bgMu    sync.Mutex
+	bgErr   error
 }
 
 // repairTorn cuts a torn last line (a crash in the middle of a write) off
@@ -130,9 +133,9 @@ func (s *spool) open() error {
 // opens a new one.
 func (s *spool) rotate() error {
 	if s.f != nil {
-		if err := s.f.Sync(); err != nil {
-			return err
-		}
+		// No fsync here: the compressor writes, syncs and renames the .gz
+		// before it removes this file, so the data is durable either way,
+		// and rotation never stalls the writer.
 		if err := s.f.Close(); err != nil {
 			return err
 		}
@@ -217,13 +220,27 @@ func (s *spool) write(lines []byte) error {
 	return nil
 }
 
-// sync flushes the current file to disk if anything was written.
+// sync flushes the current file to disk if anything was written. The
+// fsync runs on its own goroutine (one at a time), so a slow disk delays
+// durability, never the writer; its error is reported by the next call.
 func (s *spool) sync() error {
-	if s.f == nil || !s.dirty {
+	if err := s.syncErr.Swap(nil); err != nil {
+		return *err
+	}
+	if s.f == nil || !s.dirty || !s.syncing.CompareAndSwap(false, true) {
 		return nil
 	}
 	s.dirty = false
-	return s.f.Sync()
+	f := s.f
+	s.bgWG.Add(1)
+	go func() {
+		defer s.bgWG.Done()
+		defer s.syncing.Store(false)
+		if err := f.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
+			s.syncErr.Store(&err)
+		}
+	}()
+	return nil
 }
 
 // compressLater gzips a finished file in the background: writes
@@ -254,7 +271,10 @@ func compressFile(path string) error {
 	if err != nil {
 		return err
 	}
-	zw := gzip.NewWriter(out)
+	// BestSpeed: a rotated file is compressed while the collector keeps
+	// receiving on the same cores; level 1 is ~4x faster than the default
+	// for JSON lines, for a somewhat larger file.
+	zw, _ := gzip.NewWriterLevel(out, gzip.BestSpeed)
 	_, err = io.Copy(zw, in)
 	if err == nil {
 		err = zw.Close()

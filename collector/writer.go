@@ -60,7 +60,7 @@ func (c *Collector) writer() {
 			}
 		}
 	fill:
-		for len(batch) < 512 {
+		for len(batch) < 4096 {
 			select {
 			case r := <-c.queue:
 				batch = append(batch, r)
@@ -74,9 +74,7 @@ func (c *Collector) writer() {
 			}
 			buf = buf[:0]
 			for i := range batch {
-				if line, err := encodeLine(&batch[i]); err == nil {
-					buf = append(buf, line...)
-				}
+				buf = appendRecord(buf, &batch[i])
 			}
 			if err := c.sp.write(buf); err != nil {
 				c.writeFailed(err, &failing)
