@@ -97,13 +97,17 @@ func BenchmarkSenderThroughput(b *testing.B) {
 	time.Sleep(200 * time.Millisecond)
 	cancel()
 	s := bus.Stats()
-	b.ReportMetric(float64(s.Sent)/el.Seconds(), "sent/s")
-	b.ReportMetric(float64(s.Dropped), "queue-drops")
+	b.ReportMetric(float64(s.Records)/el.Seconds(), "records/s")
+	b.ReportMetric(float64(s.Sent)/el.Seconds(), "datagrams/s")
+	b.ReportMetric(float64(s.Dropped)/float64(b.N), "queue-drops/op")
+	rs := r.Stats()
 	var lost uint64
-	for _, ss := range r.Stats().Senders {
+	for _, ss := range rs.Senders {
 		lost += ss.Lost
 	}
+	b.ReportMetric(float64(got.Load())/el.Seconds(), "received/s")
 	b.ReportMetric(float64(lost), "lost")
+	b.ReportMetric(float64(rs.KernelDrops), "kernel-drops")
 }
 
 // BenchmarkReceiver100k sends b.N datagrams paced at 100,000 per second

@@ -32,7 +32,11 @@ type Bus struct {
 	pool  sync.Pool
 	cats  sync.Map // category name -> shmstat.Flag
 
+	packs    [][]byte // datagrams of the current sendBatch (writer only)
+	packBufs [][]byte // their reusable buffers
+
 	pendingDrops atomic.Uint64 // dropped since the last datagram went out
+	records      atomic.Uint64 // records handed to the kernel, batched or not
 	dropped      atomic.Uint64
 	sent         atomic.Uint64
 	sendErrors   atomic.Uint64
@@ -54,6 +58,7 @@ type Bus struct {
 type SenderStats struct {
 	Sender     uint64 // this process's random sender id
 	Sent       uint64 // datagrams handed to the kernel
+	Records    uint64 // records in them (a batch datagram carries several)
 	Dropped    uint64 // records dropped because the queue was full
 	SendErrors uint64 // datagrams the kernel refused (no route, interface down)
 	LastError  error
@@ -109,7 +114,7 @@ func (b *Bus) Sender() uint64 { return b.sender }
 
 // Stats returns what the bus has done so far.
 func (b *Bus) Stats() SenderStats {
-	s := SenderStats{Sender: b.sender, Sent: b.sent.Load(), Dropped: b.dropped.Load(), SendErrors: b.sendErrors.Load()}
+	s := SenderStats{Sender: b.sender, Sent: b.sent.Load(), Records: b.records.Load(), Dropped: b.dropped.Load(), SendErrors: b.sendErrors.Load()}
 	if e := b.lastErr.Load(); e != nil {
 		s.LastError = *e
 	}
@@ -204,25 +209,63 @@ func (b *Bus) flush(seq *uint64, msgs []ipv4.Message) {
 	}
 }
 
-// sendBatch numbers, signs and sends a batch of datagrams.
+// sendBatch numbers the queued datagrams, packs consecutive ones into
+// batch datagrams up to the size limit, signs each datagram it sends, and
+// sends them with one sendmmsg.
 func (b *Bus) sendBatch(bufs []*[]byte, msgs []ipv4.Message, seq *uint64) {
-	for i, bp := range bufs {
+	limit := b.cfg.MaxSize - trailerLen
+	if cap(b.packs) < len(bufs) {
+		b.packs = make([][]byte, len(bufs))
+	}
+	packs := b.packs[:0]
+	var cur []byte    // the batch being filled
+	var single []byte // its only datagram so far
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		d := cur
+		if cur[headerLen] == 1 {
+			d = append(d[:0], single...) // one datagram: send it plain
+		}
+		if len(b.cfg.Key) > 0 {
+			d = sign(d, b.cfg.Key, b.cfg.KeyID)
+		}
+		packs = append(packs, d)
+		cur = nil
+	}
+	for _, bp := range bufs {
 		d := *bp
 		*seq++
 		be.PutUint64(d[offSeq:], *seq)
 		if n := b.pendingDrops.Swap(0); n > 0 {
 			be.PutUint32(d[offDropped:], uint32(min(n, 1<<32-1)))
 		}
-		if len(b.cfg.Key) > 0 {
-			d = sign(d, b.cfg.Key, b.cfg.KeyID)
-			*bp = d
+		if cur != nil && (len(cur)+2+len(d) > limit || cur[headerLen] == 255) {
+			flush()
 		}
+		if cur == nil {
+			i := len(packs)
+			if i < len(b.packBufs) {
+				cur = b.packBufs[i][:0]
+			} else {
+				cur = make([]byte, 0, b.cfg.MaxSize+trailerLen)
+				b.packBufs = append(b.packBufs, cur)
+			}
+			cur = appendBatchHeader(cur, b.sender, *seq)
+			single = d
+		}
+		cur = addToBatch(cur, d)
+	}
+	flush()
+	b.packs = packs
+	for i, d := range packs {
 		if msgs[i].Buffers == nil {
 			msgs[i].Buffers = make([][]byte, 1)
 		}
 		msgs[i].Buffers[0], msgs[i].Addr = d, b.dst
 	}
-	todo := msgs[:len(bufs)]
+	todo := msgs[:len(packs)]
 	for len(todo) > 0 {
 		n, err := b.conn.WriteBatch(todo, 0)
 		if n > 0 {
@@ -248,6 +291,7 @@ func (b *Bus) sendBatch(bufs []*[]byte, msgs []ipv4.Message, seq *uint64) {
 			}
 		}
 	}
+	b.records.Add(uint64(len(bufs)))
 	for _, bp := range bufs {
 		*bp = (*bp)[:0]
 		b.pool.Put(bp)

@@ -23,6 +23,9 @@ func Decode(b []byte, keys map[uint32][]byte) (Message, error) {
 	if b[offVersion] != wireVersion {
 		return m, fmt.Errorf("%w: %d", ErrVersion, b[offVersion])
 	}
+	if Kind(b[offKind]) == KindBatch {
+		return m, fmt.Errorf("%w: a batch datagram holds several messages: use DecodeAll", ErrMalformed)
+	}
 	flags := be.Uint16(b[offFlags:])
 	body := b
 	if flags&flagSigned != 0 {

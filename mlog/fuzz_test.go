@@ -19,6 +19,10 @@ func FuzzDecode(f *testing.F) {
 	keys := map[uint32][]byte{1: []byte("0123456789abcdef")}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		Decode(b, keys)
+		DecodeAll(b, keys)
+		if all, err := DecodeAll(b, nil); err == nil && len(all) == 0 && Kind(b[offKind]) != KindBatch {
+			t.Fatal("a plain datagram decoded to no message")
+		}
 		m, err := Decode(b, nil)
 		if err != nil {
 			return
@@ -47,7 +51,11 @@ func fuzzSeeds() [][]byte {
 		Segment: "s", Parts: 1, Counters: []CounterStat{{"c", "u", 1}}, Gauges: []GaugeStat{{"g", "", -1}},
 		Loads: []LoadStat{{"l", 50}}, Tasks: []TaskStat{{Name: "t", Result: "ok"}}, Probes: []ProbeStat{{1, "p", "x"}},
 	}}, nil, 0, 0)
-	return [][]byte{plain, signed, stats, plain[:headerLen], []byte(wireMagic)}
+	batch := appendBatchHeader(nil, 1, 7)
+	batch = addToBatch(batch, plain)
+	batch = addToBatch(batch, stats)
+	signedBatch := sign(append([]byte(nil), batch...), key, 1)
+	return [][]byte{plain, signed, stats, plain[:headerLen], []byte(wireMagic), batch, signedBatch}
 }
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the committed FuzzDecode seed corpus")

@@ -14,6 +14,10 @@ const (
 	KindLog   Kind = 1 // a log record
 	KindStats Kind = 2 // a periodic announcement of a process's key statistics
 	KindHello Kind = 3 // sent once when a sender starts (and on request)
+	// KindBatch is a datagram that carries several complete datagrams of
+	// one sender, each with its own sequence number (see docs/WIRE.md).
+	// Receivers unpack it; it never appears as a Message's Kind.
+	KindBatch Kind = 4
 )
 
 // String returns the lower-case name of the kind ("log", "stats", "hello").
@@ -25,6 +29,8 @@ func (k Kind) String() string {
 		return "stats"
 	case KindHello:
 		return "hello"
+	case KindBatch:
+		return "batch"
 	}
 	return "unknown"
 }

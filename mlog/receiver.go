@@ -161,35 +161,38 @@ func (r *Receiver) accept(m *ipv4.Message, now time.Time) {
 		r.reject(fmt.Errorf("%w: %d bytes", ErrOversize, m.N))
 		return
 	}
-	msg, err := Decode(m.Buffers[0][:m.N], r.keys)
+	msgs, err := DecodeAll(m.Buffers[0][:m.N], r.keys)
 	if err != nil {
 		r.reject(err)
 		return
 	}
-	r.mu.Lock()
-	t := r.senders[msg.Sender]
-	if t == nil {
-		t = &seqTrack{}
-		r.senders[msg.Sender] = t
-	}
-	v := t.observe(msg.Seq)
-	if v == seqDup && r.keys != nil {
-		// Authenticated bus: a repeated sequence number is a replay.
-		t.dups--
-		r.mu.Unlock()
-		r.reject(fmt.Errorf("%w: sender %016x seq %d", ErrReplay, msg.Sender, msg.Seq))
-		return
-	}
-	r.received++
-	r.mu.Unlock()
-	rc := Received{Message: msg, RecvTime: now, Interface: r.ifname, Size: m.N}
+	var src netip.AddrPort
 	if ua, ok := m.Addr.(*net.UDPAddr); ok {
-		rc.Source = ua.AddrPort()
+		src = ua.AddrPort()
 	}
+	iface := r.ifname
 	if cm.IfIndex != 0 {
-		rc.Interface = r.ifaceName(cm.IfIndex)
+		iface = r.ifaceName(cm.IfIndex)
 	}
-	r.ready = append(r.ready, rc)
+	for _, msg := range msgs {
+		r.mu.Lock()
+		t := r.senders[msg.Sender]
+		if t == nil {
+			t = &seqTrack{}
+			r.senders[msg.Sender] = t
+		}
+		v := t.observe(msg.Seq)
+		if v == seqDup && r.keys != nil {
+			// Authenticated bus: a repeated sequence number is a replay.
+			t.dups--
+			r.mu.Unlock()
+			r.reject(fmt.Errorf("%w: sender %016x seq %d", ErrReplay, msg.Sender, msg.Seq))
+			continue
+		}
+		r.received++
+		r.mu.Unlock()
+		r.ready = append(r.ready, Received{Message: msg, RecvTime: now, Source: src, Interface: iface, Size: m.N})
+	}
 }
 
 // ifaceName returns the name of interface index i, looked up once.
