@@ -38,7 +38,8 @@ type Model struct {
 	prev     map[string]*shmstat.Snapshot
 	samplers map[string]*liveSampler
 	paused   map[int]bool
-	focus    string // the segment whose probes are sampled
+	focus    string               // the segment whose probes are sampled
+	history  map[string][]float64 // "segment\x00metric" -> recent rates (counters) or values (gauges)
 	logs     []LogLine
 	logErr   string
 	rcv      *mlog.Receiver
@@ -65,7 +66,7 @@ func NewModel(cfg Config) *Model {
 		cfg.MaxLogs = 500
 	}
 	return &Model{cfg: cfg, res: shmstat.NewResolver(), prev: map[string]*shmstat.Snapshot{},
-		samplers: map[string]*liveSampler{}, paused: map[int]bool{}}
+		samplers: map[string]*liveSampler{}, paused: map[int]bool{}, history: map[string][]float64{}}
 }
 
 // Start begins tailing the bus (when configured) until ctx ends.
@@ -256,12 +257,15 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 		case shmstat.KindCounter, shmstat.KindSequence:
 			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: human(float64(mt.Value)), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
 			if pm != nil && secs > 0 && mt.Value >= pm.Value {
-				row.Rate = human(float64(mt.Value-pm.Value)/secs) + "/s"
+				rate := float64(mt.Value-pm.Value) / secs
+				row.Rate = human(rate) + "/s"
+				row.Spark = sparkline(m.remember(v.Name, mt.Name, rate))
 			}
 			row.Value = row.Total
 			v.Metrics = append(v.Metrics, row)
 		case shmstat.KindGauge:
-			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: human(float64(mt.Int)), Total: human(float64(mt.Int)), Rate: "", Unit: mt.Unit, Help: mt.Help})
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: human(float64(mt.Int)), Total: human(float64(mt.Int)), Rate: "", Unit: mt.Unit, Help: mt.Help,
+				Spark: sparkline(m.remember(v.Name, mt.Name, float64(mt.Int)))})
 		case shmstat.KindInfo:
 			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "info", Value: mt.Text, Total: mt.Text, Help: mt.Help})
 		case shmstat.KindLoad:
@@ -437,4 +441,42 @@ func segmentFiles(dir string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// sparkWidth is how many refreshes a sparkline shows.
+const sparkWidth = 12
+
+// remember appends v to the history of a metric and returns the history.
+func (m *Model) remember(segment, name string, v float64) []float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := segment + "\x00" + name
+	h := append(m.history[k], v)
+	if len(h) > sparkWidth {
+		h = h[len(h)-sparkWidth:]
+	}
+	m.history[k] = h
+	return h
+}
+
+var sparkBlocks = []rune("▁▂▃▄▅▆▇█")
+
+// sparkline draws values as block characters scaled to their own range.
+func sparkline(vs []float64) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	lo, hi := vs[0], vs[0]
+	for _, v := range vs {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	out := make([]rune, len(vs))
+	for i, v := range vs {
+		j := 0
+		if hi > lo {
+			j = int((v - lo) / (hi - lo) * float64(len(sparkBlocks)-1))
+		}
+		out[i] = sparkBlocks[j]
+	}
+	return string(out)
 }

@@ -80,7 +80,7 @@ func (u *UI) renderRight() {
 	if !u.rate {
 		col = "TOTAL"
 	}
-	header(u.metrics, "NAME", "VALUE", col, "UNIT", "HELP")
+	header(u.metrics, "NAME", "VALUE", col, "TREND", "UNIT", "HELP")
 	ms := append([]MetricView(nil), seg.Metrics...)
 	if u.sortMode == 1 {
 		sort.SliceStable(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
@@ -101,8 +101,9 @@ func (u *UI) renderRight() {
 		u.metrics.SetCell(row, 0, cell(m.Name))
 		u.metrics.SetCell(row, 1, cell(val).SetAlign(tview.AlignRight))
 		u.metrics.SetCell(row, 2, cell(second).SetAlign(tview.AlignRight))
-		u.metrics.SetCell(row, 3, cell(m.Unit))
-		u.metrics.SetCell(row, 4, cell(m.Help))
+		u.metrics.SetCell(row, 3, cell(m.Spark).SetTextColor(tcell.ColorGreen))
+		u.metrics.SetCell(row, 4, cell(m.Unit))
+		u.metrics.SetCell(row, 5, cell(m.Help))
 		row++
 	}
 	header(u.tasks, "TASK", "RESULT", "LAST SUCCESS", "RUNNING SINCE", "MESSAGE")

@@ -39,6 +39,7 @@ type SlotView struct {
 // MetricView is one value row.
 type MetricView struct {
 	Name, Kind, Value, Rate, Total, Unit, Help string
+	Spark                                      string // recent rates (counters) or values (gauges)
 }
 
 // TaskView is one periodic task.

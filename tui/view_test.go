@@ -26,7 +26,7 @@ func sampleSnapshot() *Snapshot {
 				{Slot: 1, PID: 200, Role: "client", Alive: false, Load: "-"},
 			},
 			Metrics: []MetricView{
-				{Name: "requests", Kind: "counter", Value: "1234", Total: "1234", Rate: "56/s", Unit: "req", Help: "requests served"},
+				{Name: "requests", Kind: "counter", Value: "1234", Total: "1234", Rate: "56/s", Unit: "req", Help: "requests served", Spark: "▁▃▅█"},
 				{Name: "queue_length", Kind: "gauge", Value: "7", Total: "7", Unit: "updates", Help: "updates waiting"},
 			},
 			Tasks: []TaskView{{Name: "checkpoint", Result: "failed", LastSuccess: "1h0m0s ago", RunningSince: "-", Message: "disk full", Overdue: true, Failed: true}},
