@@ -56,6 +56,8 @@ type target struct {
 	slots  []slotState
 	probes []int // probe word indexes in use
 	values *ring
+	roles  map[int]string // slot -> role, from the last refresh
+	claims map[int]uint64 // slot -> claim that role belongs to
 	err    error
 }
 
@@ -151,12 +153,12 @@ func (t *target) refresh() error {
 			t.probes = append(t.probes, m.Index)
 		}
 	}
-	roles := map[int]string{}
+	// Roles are taken over by refreshTargets only when a slot's claim
+	// changes, after the old claim's counts are flushed under the old role.
+	t.roles = map[int]string{}
+	t.claims = map[int]uint64{}
 	for _, sl := range snap.Slots {
-		roles[sl.Index] = sl.Role
-	}
-	for i := range t.slots {
-		t.slots[i].role = roles[i]
+		t.roles[sl.Index], t.claims[sl.Index] = sl.Role, sl.Claim
 	}
 	return nil
 }
@@ -307,6 +309,10 @@ func (s *Sampler) refreshTargets() {
 					st.last[p], st.count[p] = 0, 0
 				}
 				st.pid, st.start, st.claim, st.live = pid, start, claim, live
+				st.role = ""
+			}
+			if st.role == "" && t.claims[i] == st.claim {
+				st.role = t.roles[i]
 			}
 		}
 	}
