@@ -1,0 +1,73 @@
+package muxd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/porthole-dev/porthole/internal/netns"
+	"github.com/porthole-dev/porthole/shmstat"
+)
+
+// Producers are this test binary started again by Main with EnvProducer.
+func TestMain(m *testing.M) {
+	if os.Getenv(EnvProducer) != "" {
+		if err := Main(context.Background(), nil, io.Discard, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestBothModesRelayEveryStream(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	for _, mode := range []string{"--single-loop", "--per-stream"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Setenv("PORTHOLE_DIR", filepath.Join(t.TempDir(), "seg"))
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- Main(ctx, []string{"--streams", "2", mode}, io.Discard, io.Discard) }()
+			var snap *shmstat.Snapshot
+			deadline := time.Now().Add(10 * time.Second)
+			for time.Now().Before(deadline) {
+				time.Sleep(200 * time.Millisecond)
+				r, err := shmstat.Open("muxd", nil)
+				if err != nil {
+					continue
+				}
+				snap, _ = r.Snapshot()
+				r.Close()
+				a, b := snap.Metric(shmstat.KindCounter, "stream_0_bytes"), snap.Metric(shmstat.KindCounter, "stream_1_bytes")
+				if a != nil && b != nil && a.Value > 1<<20 && b.Value > 1<<20 {
+					break
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{"stream_0_bytes", "stream_1_bytes"} {
+				if m := snap.Metric(shmstat.KindCounter, s); m == nil || m.Value <= 1<<20 {
+					t.Errorf("%s relayed %+v, want over 1 MiB", s, m)
+				}
+			}
+			producers := 0
+			for _, sl := range snap.Slots {
+				if sl.Alive && sl.Role != "owner" {
+					producers++
+				}
+			}
+			if producers != 2 {
+				t.Errorf("%d live producer processes in the segment, want 2", producers)
+			}
+		})
+	}
+}
