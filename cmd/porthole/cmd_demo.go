@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/tui"
 )
 
 func init() {
@@ -105,19 +106,16 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		ctx, cancel = context.WithTimeout(ctx, *duration)
 		defer cancel()
 	}
-	if top, ok := commands["top"]; ok && !*noTUI {
-		done := make(chan error, 1)
-		go func() { done <- top.run([]string{"--collector", board}, stdout, stderr) }()
-		select {
-		case err := <-done:
-			return err
-		case <-ctx.Done():
-			// The dashboard owns the terminal; it stops on q or a signal.
-			return nil
-		}
-	}
 	if !*noTUI {
-		fmt.Fprintln(stderr, "porthole demo: no dashboard in this build; printing the scoreboard every second")
+		// The dashboard runs here, on the demo's context: it returns on q,
+		// on a signal or at --duration, restoring the terminal before the
+		// deferred clean-up stops the children.
+		busCfg, err := (&busFlags{}).config()
+		if err != nil {
+			return err
+		}
+		m := tui.NewModel(tui.Config{Collector: board, Bus: true, BusConfig: busCfg, SampleHz: 97, Interval: time.Second})
+		return tui.Run(ctx, m, tui.NewUI(m, nil), time.Second, true)
 	}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
