@@ -36,13 +36,9 @@ func (s *Sampler) Profiles() []ProbeProfile {
 	s.flushAll()
 	var out []ProbeProfile
 	for k, h := range s.hists {
-		t := s.target(k.segment)
-		p := ProbeProfile{Segment: k.segment, PID: h.pid, StartTime: h.start, Role: h.role, Total: h.total}
-		if t != nil && t.snap != nil {
-			p.Probe = t.snap.ProbeName(k.probe)
-		}
+		p := ProbeProfile{Segment: k.segment, PID: h.pid, StartTime: h.start, Role: h.role, Total: h.total, Probe: h.probe}
 		for raw, n := range h.counts {
-			loc := s.label(t, h, raw)
+			loc := s.label(h, raw)
 			loc.Count = n
 			loc.Share = float64(n) / float64(h.total)
 			p.Locations = append(p.Locations, loc)
@@ -78,15 +74,19 @@ func (s *Sampler) target(name string) *target {
 }
 
 // label resolves a probe value (the Resolver caches per distinct PC).
-func (s *Sampler) label(t *target, h *hist, raw uint64) Location {
+func (s *Sampler) label(h *hist, raw uint64) Location {
 	pc, site, kind := shmstat.DecodeProbe(raw)
 	loc := Location{Raw: raw}
 	switch kind {
 	case shmstat.ProbeSite:
 		loc.Site = true
 		loc.Label = "site" + strconv.Itoa(site)
-		if t != nil && t.snap != nil && site < len(t.snap.Sites) {
-			loc.Label = t.snap.Sites[site]
+		sites := h.sites
+		if h.t != nil && h.t.snap != nil && h.t.snap.Generation == h.gen {
+			sites = h.t.snap.Sites // the same segment, perhaps with newer sites
+		}
+		if site < len(sites) && sites[site] != "" {
+			loc.Label = sites[site]
 		}
 	case shmstat.ProbePC:
 		w, err := s.resolver.Resolve(h.pid, h.start, pc)

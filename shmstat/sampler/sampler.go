@@ -78,6 +78,7 @@ type slotState struct {
 // process in the slot, even with the same pid, gets a new histogram).
 type histKey struct {
 	segment string
+	gen     uint64 // segment generation: a replaced segment starts afresh
 	slot    int
 	claim   uint64
 	probe   int
@@ -87,6 +88,10 @@ type hist struct {
 	pid    int
 	start  uint64
 	role   string
+	probe  string   // probe name
+	sites  []string // site names of the segment the samples came from
+	gen    uint64
+	t      *target
 	counts map[uint64]uint64
 	total  uint64
 }
@@ -262,10 +267,13 @@ func (s *Sampler) flush(t *target, slot, p int) {
 		st.count[p] = 0
 		return
 	}
-	k := histKey{t.name, slot, st.claim, p}
+	k := histKey{t.name, t.r.Generation(), slot, st.claim, p}
 	h := s.hists[k]
 	if h == nil {
-		h = &hist{pid: st.pid, start: st.start, role: st.role, counts: map[uint64]uint64{}}
+		h = &hist{pid: st.pid, start: st.start, role: st.role, counts: map[uint64]uint64{}, gen: k.gen, t: t}
+		if t.snap != nil {
+			h.probe, h.sites = t.snap.ProbeName(p), t.snap.Sites
+		}
 		s.hists[k] = h
 	}
 	h.counts[st.last[p]] += st.count[p]

@@ -181,3 +181,43 @@ func TestProcessRestartStartsNewHistogram(t *testing.T) {
 		t.Fatalf("histograms by role: %v", roles)
 	}
 }
+
+func TestSegmentReplacedUnderIt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	opts := &shmstat.Options{Dir: dir}
+	seg, err := shmstat.Create("rp", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg.Probe("p").Mark("old")
+	s, err := New(Config{Segments: []string{"rp"}, Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	time.Sleep(400 * time.Millisecond)
+	seg.Close()                             // the owner exits and removes its segment...
+	seg2, err := shmstat.Create("rp", opts) // ...and a new one starts
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg2.Close()
+	seg2.Probe("p").Mark("new")
+	time.Sleep(600 * time.Millisecond)
+	cancel()
+	<-done
+	seen := map[string]bool{}
+	for _, p := range s.Profiles() {
+		for _, l := range p.Locations {
+			seen[l.Label] = true
+		}
+	}
+	if !seen["old"] || !seen["new"] {
+		t.Fatalf("locations seen %v: want both the old and the replacing segment's", seen)
+	}
+	if errs := s.Stats().Errors; len(errs) != 0 {
+		t.Errorf("errors after the replacement: %v", errs)
+	}
+}
