@@ -186,7 +186,7 @@ func TestNeverBlocks(t *testing.T) {
 		for i := 0; i < 20000; i++ {
 			log.Info("into the void", "i", i)
 		}
-		if err := setLoopback(false); err != nil {
+		if err := netns.SetLoopback(false); err != nil {
 			t.Error(err)
 			return
 		}

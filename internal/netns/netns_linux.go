@@ -92,7 +92,12 @@ func indent(s string) string {
 
 // LoopbackUp sets the loopback interface up and multicast-capable in the
 // current network namespace.
-func LoopbackUp() error {
+func LoopbackUp() error { return SetLoopback(true) }
+
+// SetLoopback sets lo up (and multicast-capable) or down in the current
+// network namespace; tests use it to take the interface away from a
+// sender.
+func SetLoopback(up bool) error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
@@ -105,7 +110,13 @@ func LoopbackUp() error {
 	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
 		return fmt.Errorf("get flags of lo: %w", err)
 	}
-	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP | unix.IFF_MULTICAST)
+	fl := ifr.Uint16()
+	if up {
+		fl |= unix.IFF_UP | unix.IFF_MULTICAST
+	} else {
+		fl &^= unix.IFF_UP
+	}
+	ifr.SetUint16(fl)
 	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
 		return fmt.Errorf("set flags of lo: %w", err)
 	}

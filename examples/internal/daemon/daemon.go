@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -89,3 +90,21 @@ func (t tee) Handle(ctx context.Context, r slog.Record) error {
 
 func (t tee) WithAttrs(as []slog.Attr) slog.Handler { return tee{t.a.WithAttrs(as), t.b.WithAttrs(as)} }
 func (t tee) WithGroup(g string) slog.Handler       { return tee{t.a.WithGroup(g), t.b.WithGroup(g)} }
+
+// Dial connects to the unix socket at path, retrying for about five
+// seconds while the server starts.
+func Dial(ctx context.Context, path string) (net.Conn, error) {
+	var err error
+	for try := 0; try < 100; try++ {
+		var c net.Conn
+		if c, err = net.Dial("unix", path); err == nil {
+			return c, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil, err
+}

@@ -198,15 +198,9 @@ func produce(ctx context.Context, id, sock string, stderr io.Writer) error {
 	defer d.Close()
 	ctx, cancel := daemon.Context(ctx)
 	defer cancel()
-	var c net.Conn
-	for try := 0; ; try++ {
-		if c, err = net.Dial("unix", sock); err == nil {
-			break
-		}
-		if try > 100 || ctx.Err() != nil {
-			return fmt.Errorf("muxd producer %s: %w", id, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+	c, err := daemon.Dial(ctx, sock)
+	if err != nil {
+		return fmt.Errorf("muxd producer %s: %w", id, err)
 	}
 	defer c.Close()
 	sent := d.Seg.Counter("producer_"+id+"_bytes", "bytes producer "+id+" wrote", shmstat.Unit("bytes"))

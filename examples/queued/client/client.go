@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
-	"net"
 	"time"
 
 	"github.com/porthole-dev/porthole/examples/internal/daemon"
@@ -38,16 +37,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer d.Close()
 	ctx, cancel := daemon.Context(ctx)
 	defer cancel()
-	var c net.Conn
-	for try := 0; ; try++ {
-		c, err = net.Dial("unix", *sock)
-		if err == nil {
-			break
-		}
-		if try > 50 || ctx.Err() != nil {
-			return fmt.Errorf("queued-client: %w", err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	c, err := daemon.Dial(ctx, *sock)
+	if err != nil {
+		return fmt.Errorf("queued-client: %w", err)
 	}
 	defer c.Close()
 	ids := d.Seg.Sequence("ids")
