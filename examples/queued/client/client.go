@@ -6,9 +6,11 @@ package client
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand"
 	"time"
 
@@ -18,25 +20,33 @@ import (
 
 // Main runs the client until ctx ends or it is signalled.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("queued-client", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	rate := fs.Int("rate", 2000, "updates per second")
-	records := fs.Int("records", 400, "distinct records per table (fewer: more replaced updates)")
-	dropEvery := fs.Duration("drop-every", 20*time.Second, "drop (and re-create) a table this often; 0: never")
-	sock := fs.String("socket", "", "queued's socket (default beside the segment)")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet("queued-client", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	rate := flags.Int("rate", 2000, "updates per second")
+	records := flags.Int("records", 400, "distinct records per table (fewer: more replaced updates)")
+	dropEvery := flags.Duration("drop-every", 20*time.Second, "drop (and re-create) a table this often; 0: never")
+	sock := flags.String("socket", "", "queued's socket (default beside the segment)")
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	if *sock == "" {
 		*sock = queued.SocketPath()
 	}
-	d, err := daemon.Start("queued", "client", stderr)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
 	ctx, cancel := daemon.Context(ctx)
 	defer cancel()
+	// Wait up to 5 s for queued to create its segment.
+	var d *daemon.Daemon
+	var err error
+	for try := 0; ; try++ {
+		if d, err = daemon.Start("queued", "client", stderr); err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) || try >= 50 || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	defer d.Close()
 	c, err := daemon.Dial(ctx, *sock)
 	if err != nil {
 		return fmt.Errorf("queued-client: %w", err)
