@@ -18,12 +18,12 @@ if [ "${PH_INNER:-}" != 1 ]; then
 	fi
 	root=$(cd "$(dirname "$0")/.." && pwd)
 	work=$(mktemp -d /tmp/porthole-multihost.XXXXXX)
-	trap 'rm -rf "$work"' EXIT
+	if [ "${PH_KEEP:-}" != 1 ]; then trap 'rm -rf "$work"' EXIT; else echo "keeping $work"; fi
 	echo "== building porthole"
 	(cd "$root" && go build -o "$work/porthole" ./cmd/porthole)
 	# A new network namespace (nothing but lo) and a private mount
 	# namespace (so ip netns' bind mounts stay ours).
-	PH_INNER=1 PH_WORK="$work" unshare -n -m --propagation private bash "$0"
+	PH_INNER=1 PH_WORK="$work" PH_ROOT_NETNS="$(readlink /proc/self/ns/net)" unshare -n -m --propagation private bash "$0"
 	exit $?
 fi
 
@@ -124,10 +124,17 @@ else
 fi
 if grep -q '"type":"gap"' "$work/c1.records"; then echo "note: gaps recorded: $(grep -c '"type":"gap"' "$work/c1.records")"; fi
 
-# Nothing can leave: this namespace has no interface but lo, the bridge
+# Nothing can leave: this is not the machine's network namespace, and
+# this namespace has no interface but lo, the bridge
 # and the hosts' veths, and so no route to the machine's network.
 others=$(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -v -E '^(lo|br0|v-(h1|h2|h3|c1|c2|x1))$' || true)
-if [ -z "$others" ]; then ok "no interface leads out of the test namespace"; else bad "unexpected interfaces: $others"; fi
+here=$(readlink /proc/self/ns/net)
+if [ "$here" = "$PH_ROOT_NETNS" ]; then bad "the test runs in the machine's own network namespace ($here)"
+elif [ -z "$others" ]; then ok "no interface leads out of the test namespace ($here, the machine's is $PH_ROOT_NETNS)"
+else bad "unexpected interfaces: $others"; fi
+# The hosts' datagrams crossed the bridge (the path they had to take).
+mc=$(ip -s -j link show br0 2>/dev/null | grep -o '"multicast":[0-9]*' | head -1 | cut -d: -f2 || true)
+if [ "${mc:-0}" -gt 0 ]; then ok "multicast crossed the test bridge ($mc packets)"; else echo "note: bridge multicast counter unavailable"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
