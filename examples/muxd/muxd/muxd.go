@@ -39,6 +39,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *streams < 1 || *streams > 255 {
+		return fmt.Errorf("muxd: --streams %d: want 1 to 255", *streams)
+	}
 	if *perStream {
 		*single = false
 	}
@@ -91,14 +94,29 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			p.Wait()
 		}
 	}()
-	conns := make([]net.Conn, 0, *streams)
-	for len(conns) < *streams {
+	// Stream i is producer i: each producer's first byte is its number.
+	conns := make([]net.Conn, *streams)
+	for n := 0; n < *streams; {
 		ln.(*net.UnixListener).SetDeadline(time.Now().Add(10 * time.Second))
 		c, err := ln.Accept()
 		if err != nil {
+			for _, c := range conns {
+				if c != nil {
+					c.Close()
+				}
+			}
 			return fmt.Errorf("muxd: waiting for producers: %w", err)
 		}
-		conns = append(conns, c)
+		var id [1]byte
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadFull(c, id[:]); err != nil || int(id[0]) >= len(conns) || conns[id[0]] != nil {
+			d.Log.Warn("producer connection without a valid stream number", "err", err, "id", id[0])
+			c.Close()
+			continue
+		}
+		c.SetReadDeadline(time.Time{})
+		conns[id[0]] = c
+		n++
 	}
 	d.Log.Info("muxd relaying", "streams", *streams, "mode", mode)
 	fmt.Fprintf(stdout, "muxd: relaying %d streams, %s\n", *streams, mode)
@@ -203,6 +221,13 @@ func produce(ctx context.Context, id, sock string, stderr io.Writer) error {
 		return fmt.Errorf("muxd producer %s: %w", id, err)
 	}
 	defer c.Close()
+	n, err := strconv.Atoi(id)
+	if err != nil || n < 0 || n > 255 {
+		return fmt.Errorf("muxd producer: bad stream number %q", id)
+	}
+	if _, err := c.Write([]byte{byte(n)}); err != nil {
+		return fmt.Errorf("muxd producer %s: %w", id, err)
+	}
 	sent := d.Seg.Counter("producer_"+id+"_bytes", "bytes producer "+id+" wrote", shmstat.Unit("bytes"))
 	p := d.Seg.Probe("producer")
 	chunk := make([]byte, 4096)
