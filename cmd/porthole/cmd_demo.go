@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -46,6 +47,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The children's parent-death signal follows the thread that started
+	// them: keep this goroutine on one thread that lives as long as the
+	// demo, so no thread exit elsewhere in the runtime can fire it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	tmp, err := os.MkdirTemp("", "porthole-demo-")
 	if err != nil {
 		return err

@@ -47,4 +47,30 @@ func TestDemoNoTUI(t *testing.T) {
 	if _, err := os.Stat(filepath.Dir(segDir)); !os.IsNotExist(err) {
 		t.Errorf("temporary directory %s still there: %v", filepath.Dir(segDir), err)
 	}
+	// Every process it started, and theirs (muxd's producers), is gone.
+	if left := processesWithEnv("PORTHOLE_DIR=" + segDir); len(left) > 0 {
+		t.Errorf("processes of the demo still running: %v", left)
+	}
+}
+
+// processesWithEnv lists the pids of live processes whose environment
+// holds entry.
+func processesWithEnv(entry string) []string {
+	var pids []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil {
+			continue
+		}
+		for _, kv := range strings.Split(string(b), "\x00") {
+			if kv == entry {
+				pids = append(pids, e.Name())
+			}
+		}
+	}
+	return pids
 }
