@@ -213,6 +213,7 @@ func (s *server) writePage(k pageKey, recs map[int]string) {
 func (s *server) checkpoints(ctx context.Context) {
 	t := time.NewTicker(s.every)
 	defer t.Stop()
+	var last uint64 // page_writes at the last checkpoint
 	for {
 		select {
 		case <-ctx.Done():
@@ -225,11 +226,14 @@ func (s *server) checkpoints(ctx context.Context) {
 		s.mu.Lock()
 		pending := s.q.length
 		s.mu.Unlock()
-		var err error
 		if pending > 5000 {
-			err = errors.New("checkpoint skipped: queue too long to flush (" + strconv.Itoa(pending) + " updates)")
+			err := errors.New("checkpoint skipped: queue too long to flush (" + strconv.Itoa(pending) + " updates)")
 			s.d.Log.Warn("checkpoint failed", "err", err)
+			s.checkpoint.Done(err)
+			continue
 		}
-		s.checkpoint.Done(err)
+		written := s.writes.Load()
+		s.checkpoint.DoneNote(fmt.Sprintf("%d pages written since the last checkpoint, %d updates queued", written-last, pending))
+		last = written
 	}
 }

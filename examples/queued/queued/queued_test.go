@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,8 +82,8 @@ func TestQueuedAndClient(t *testing.T) {
 	if ids := snap.Metric(shmstat.KindSequence, "ids").Value; ids < recv {
 		t.Errorf("sequence ids %d < %d updates received", ids, recv)
 	}
-	if task := snap.Metric(shmstat.KindTask, "checkpoint").Task; task.Result == shmstat.ResultNone {
-		t.Errorf("checkpoint task has no result after %d runs", task.Runs)
+	if task := snap.Metric(shmstat.KindTask, "checkpoint").Task; task.Result != shmstat.ResultOK || !strings.Contains(task.Message, "pages written since the last checkpoint") {
+		t.Errorf("checkpoint task: %v %q after %d runs", task.Result, task.Message, task.Runs)
 	}
 
 	// Owner and client each have a live slot.

@@ -117,59 +117,62 @@ func (j *job) tryRun(ctx context.Context) {
 	j.runs++
 	n := j.runs
 	go func() {
-		err := j.run(ctx, n)
-		j.task.Done(err)
+		note, err := j.run(ctx, n)
 		if err != nil {
+			j.task.Done(err)
 			j.d.Log.Error("replication failed", "run", n, "err", err)
 		} else {
-			j.d.Log.Info("replication done", "run", n)
+			j.task.DoneNote(note)
+			j.d.Log.Info("replication done", "run", n, "result", note)
 		}
 	}()
 }
 
 // run is one replication: snapshot, copy changed blocks, verify, drop.
-func (j *job) run(ctx context.Context, n int) error {
+// It returns the result worth reporting: blocks copied and the checksum.
+func (j *job) run(ctx context.Context, n int) (string, error) {
 	defer j.probe.Clear()
 	j.probe.Mark("snapshot")
 	snap := filepath.Join(j.snaps, "snap-"+strconv.Itoa(n))
 	kept, _ := os.ReadDir(j.snaps)
 	if j.fill && len(kept) >= 3 {
-		return fmt.Errorf("snapshot area full: %d snapshots kept, none dropped", len(kept))
+		return "", fmt.Errorf("snapshot area full: %d snapshots kept, none dropped", len(kept))
 	}
 	if err := copyTree(j.src, snap); err != nil {
-		return fmt.Errorf("snapshot: %w", err)
+		return "", fmt.Errorf("snapshot: %w", err)
 	}
 	j.updateSnapGauge()
 	if j.hang && n == 3 {
 		j.probe.Mark("stuck: waiting for the destination lock")
 		<-ctx.Done()
-		return errors.New("interrupted while stuck")
+		return "", errors.New("interrupted while stuck")
 	}
 	j.probe.Mark("copying blocks")
-	if err := j.copyChanged(snap); err != nil {
-		return fmt.Errorf("copy: %w", err)
+	copied, err := j.copyChanged(snap)
+	if err != nil {
+		return "", fmt.Errorf("copy: %w", err)
 	}
 	j.probe.Mark("verifying")
 	sumA, err := treeSum(snap)
 	if err != nil {
-		return err
+		return "", fmt.Errorf("verify snapshot: %w", err)
 	}
 	sumB, err := treeSum(j.dst)
 	if err != nil {
-		return err
+		return "", fmt.Errorf("verify destination: %w", err)
 	}
 	if j.failRate > 0 && j.rng.Float64() < j.failRate {
 		sumB[0] ^= 1 // injected: a block went wrong on the way
 	}
 	if !bytes.Equal(sumA, sumB) {
-		return fmt.Errorf("checksum mismatch: source %x, destination %x", sumA[:6], sumB[:6])
+		return "", fmt.Errorf("checksum mismatch: source %x, destination %x", sumA[:6], sumB[:6])
 	}
 	if !j.fill {
 		j.probe.Mark("dropping snapshot")
 		os.RemoveAll(snap)
 		j.updateSnapGauge()
 	}
-	return nil
+	return fmt.Sprintf("%d blocks copied, checksum %x verified", copied, sumA[:6]), nil
 }
 
 func (j *job) updateSnapGauge() {
@@ -179,18 +182,19 @@ func (j *job) updateSnapGauge() {
 
 // copyChanged copies the blocks of every file in snap that differ from
 // the destination's.
-func (j *job) copyChanged(snap string) error {
+func (j *job) copyChanged(snap string) (int, error) {
 	ents, err := os.ReadDir(snap)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := os.MkdirAll(j.dst, 0o700); err != nil {
-		return err
+		return 0, err
 	}
+	total := 0
 	for _, e := range ents {
 		a, err := os.ReadFile(filepath.Join(snap, e.Name()))
 		if err != nil {
-			return err
+			return 0, err
 		}
 		dp := filepath.Join(j.dst, e.Name())
 		b, _ := os.ReadFile(dp)
@@ -208,12 +212,13 @@ func (j *job) copyChanged(snap string) error {
 		j.bytes.Add(uint64(len(a)))
 		if changed > 0 || len(b) != len(a) {
 			if err := os.WriteFile(dp, out, 0o600); err != nil {
-				return err
+				return 0, err
 			}
 		}
 		j.blocks.Add(uint64(changed))
+		total += changed
 	}
-	return nil
+	return total, nil
 }
 
 func treeSum(dir string) ([]byte, error) {

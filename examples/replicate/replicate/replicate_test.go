@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +51,10 @@ func TestFailuresShowInTheSegment(t *testing.T) {
 		task, snap := run(t, 700*time.Millisecond, "--every", "200ms")
 		if task.Result != shmstat.ResultOK || task.Runs < 2 || task.Failures != 0 {
 			t.Fatalf("task %+v", task)
+		}
+		// The result, not just that it ran: what was copied and verified.
+		if !strings.Contains(task.Message, "blocks copied, checksum") {
+			t.Errorf("last result's note %q", task.Message)
 		}
 		if m := snap.Metric(shmstat.KindCounter, "blocks_copied"); m == nil || m.Value == 0 {
 			t.Errorf("no blocks copied: %+v", m)
