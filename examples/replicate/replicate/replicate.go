@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/porthole-dev/porthole/examples/internal/daemon"
@@ -76,11 +77,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	d.Seg.Info("destination", *dst)
 	d.Log.Info("replicate started", "every", *every, "fail_rate", *failRate, "hang", *hang, "fill_snapshots", *fill)
 	fmt.Fprintf(stdout, "replicate: %s -> %s every %s\n", *src, *dst, *every)
+	changes := rand.New(rand.NewSource(time.Now().UnixNano() + 1)) // the demo data's writes
 	t := time.NewTicker(*every)
 	defer t.Stop()
 	for {
 		if demo {
-			changeDemoData(*src, j.rng)
+			changeDemoData(*src, changes)
 		}
 		j.tryRun(ctx)
 		select {
@@ -96,7 +98,8 @@ type job struct {
 	src, dst, snaps string
 	failRate        float64
 	hang, fill      bool
-	rng             *rand.Rand
+	rngMu           sync.Mutex
+	rng             *rand.Rand // failure injection, used by runs (each its own goroutine)
 	runs            int
 	task            *shmstat.Task
 	blocks, bytes   *shmstat.Counter
@@ -161,7 +164,7 @@ func (j *job) run(ctx context.Context, n int) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("verify destination: %w", err)
 	}
-	if j.failRate > 0 && j.rng.Float64() < j.failRate {
+	if j.failRate > 0 && j.inject() {
 		sumB[0] ^= 1 // injected: a block went wrong on the way
 	}
 	if !bytes.Equal(sumA, sumB) {
@@ -173,6 +176,13 @@ func (j *job) run(ctx context.Context, n int) (string, error) {
 		j.updateSnapGauge()
 	}
 	return fmt.Sprintf("%d blocks copied, checksum %x verified", copied, sumA[:6]), nil
+}
+
+// inject reports whether this run's verification is made to fail.
+func (j *job) inject() bool {
+	j.rngMu.Lock()
+	defer j.rngMu.Unlock()
+	return j.rng.Float64() < j.failRate
 }
 
 func (j *job) updateSnapGauge() {
