@@ -22,7 +22,7 @@ var examples = map[string]func(ctx context.Context, args []string, stdout, stder
 }
 
 func init() {
-	register(&command{name: "example", summary: "run an example daemon: queued, queued-client, muxd, replicate", run: runExample})
+	register(&command{name: "example", summary: "run an example daemon: queued, queued-client, muxd, replicate", hidden: true, run: runExample})
 }
 
 func runExample(args []string, stdout, stderr io.Writer) error {
