@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -78,8 +79,22 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			os.Unsetenv("PORTHOLE_DIR")
 		}
 	}()
-	var procs []*exec.Cmd
-	defer func() { stopAll(procs) }()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var procs []*child
+	defer func() {
+		n := stopAll(procs)
+		hint := "--keep keeps the daemons' output"
+		if *keep {
+			hint = "see " + logFile.Name()
+		}
+		reportExits(stderr, procs, hint)
+		if *keep {
+			fmt.Fprintf(stderr, "porthole demo: stopped %s; kept %s\n", plural(n, "process", "processes"), tmp)
+		} else {
+			fmt.Fprintf(stderr, "porthole demo: stopped %s; removed %s\n", plural(n, "process", "processes"), tmp)
+		}
+	}()
 	for i, a := range demoProcs {
 		argv := make([]string, len(a))
 		for j, s := range a {
@@ -91,22 +106,27 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			}
 			argv[j] = s
 		}
-		cmd := exec.Command(exe, argv...)
-		cmd.Stdout, cmd.Stderr = logFile, logFile
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("demo: start %v: %w", argv, err)
+		c, err := startChild(exe, argv, logFile)
+		if err != nil {
+			return err
 		}
-		procs = append(procs, cmd)
+		procs = append(procs, c)
 		if i <= 1 {
-			time.Sleep(300 * time.Millisecond) // the collector, then queued's socket
+			// Let the collector join the group, then queued make its
+			// segment and socket; stop at once if either could not.
+			select {
+			case <-c.done:
+				c.stopping = true // reported here
+				return fmt.Errorf("%s exited at once (%v):\n%s", c, c.err, tail(logFile.Name(), 5))
+			case <-time.After(300 * time.Millisecond):
+			case <-ctx.Done():
+				return nil
+			}
 		}
 	}
 	fmt.Fprintf(stderr, "porthole demo: started %d processes; segments in %s, spool in %s, their output in %s\n",
 		len(procs), segDir, spool, logFile.Name())
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if *duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *duration)
@@ -129,6 +149,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-procs[0].done:
+			procs[0].stopping = true // reported here
+			return fmt.Errorf("the collector exited (%v):\n%s", procs[0].err, tail(logFile.Name(), 5))
 		case <-t.C:
 		}
 		sb, err := collector.ReadScoreboard(board)
@@ -140,28 +163,102 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprint(stdout, "\033[H\033[2J")
 		printScoreboard(stdout, sb)
+		for _, c := range procs {
+			if c.exited() {
+				fmt.Fprintf(stdout, "\n%s exited: %v (see %s)\n", c, c.err, logFile.Name())
+			}
+		}
 	}
 }
 
-// stopAll sends SIGTERM to every process group, waits up to 3 s, then
-// kills what is left.
-func stopAll(procs []*exec.Cmd) {
-	for _, p := range procs {
-		syscall.Kill(-p.Process.Pid, syscall.SIGTERM)
+// child is a process the demo started, in its own process group.
+type child struct {
+	cmd  *exec.Cmd
+	argv []string
+	done chan struct{} // closed when it has exited and been reaped
+	err  error         // its exit status, once done is closed
+	// stopping is set when the demo stops it (or has reported its exit),
+	// so its exit needs no report.
+	stopping bool
+}
+
+func startChild(exe string, argv []string, out *os.File) (*child, error) {
+	cmd := exec.Command(exe, argv...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %v: %w", argv, err)
 	}
-	done := make(chan struct{})
+	c := &child{cmd: cmd, argv: argv, done: make(chan struct{})}
 	go func() {
-		for _, p := range procs {
-			p.Wait()
-		}
-		close(done)
+		c.err = cmd.Wait()
+		close(c.done)
 	}()
+	return c, nil
+}
+
+func (c *child) String() string { return "porthole " + strings.Join(c.argv, " ") }
+
+func (c *child) exited() bool {
 	select {
-	case <-done:
-	case <-time.After(3 * time.Second):
-		for _, p := range procs {
-			syscall.Kill(-p.Process.Pid, syscall.SIGKILL)
-		}
-		<-done
+	case <-c.done:
+		return true
+	default:
+		return false
 	}
+}
+
+// reportExits says which children ended before the demo stopped them.
+func reportExits(w io.Writer, procs []*child, hint string) {
+	for _, c := range procs {
+		if !c.stopping {
+			fmt.Fprintf(w, "porthole demo: %s had exited by itself: %v (%s)\n", c, c.err, hint)
+		}
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// tail returns the last n lines of file name.
+func tail(name string, n int) string {
+	b, _ := os.ReadFile(name)
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// stopAll sends SIGTERM to every process group, waits up to 3 s, then
+// kills what is left. It returns how many were still running.
+func stopAll(procs []*child) int {
+	n := 0
+	for _, c := range procs {
+		if !c.exited() {
+			n++
+			c.stopping = true
+		}
+		// The whole group, even when its leader is gone: muxd's producers.
+		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGTERM)
+	}
+	deadline := time.After(3 * time.Second)
+	for _, c := range procs {
+		select {
+		case <-c.done:
+		case <-deadline:
+			for _, c := range procs {
+				syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+			}
+			for _, c := range procs {
+				<-c.done
+			}
+			return n
+		}
+	}
+	return n
 }

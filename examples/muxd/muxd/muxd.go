@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/porthole-dev/porthole/examples/internal/daemon"
@@ -82,6 +83,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for i := 0; i < *streams; i++ {
 		cmd := exec.Command(exe, os.Args[1:]...)
 		cmd.Env = append(os.Environ(), EnvProducer+"="+strconv.Itoa(i))
+		// A producer does not outlive the relay, however it ends.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 		cmd.Stderr = stderr
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("muxd: start producer %d: %w", i, err)
