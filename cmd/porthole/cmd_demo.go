@@ -29,6 +29,7 @@ var demoProcs = [][]string{
 	{"example", "queued-client", "--rate", "3000"},
 	{"example", "muxd", "--streams", "3", "--single-loop"},
 	{"example", "replicate", "--every", "5s", "--fail-rate", "0.3"},
+	{"example", "replicate", "--name", "replicate-stuck", "--every", "3s", "--hang"},
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) error {

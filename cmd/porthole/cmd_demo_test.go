@@ -24,7 +24,7 @@ func TestDemoNoTUI(t *testing.T) {
 	// The last scoreboard printed lists every example, up.
 	got := out.String()
 	last := got[strings.LastIndex(got, "collector "):]
-	for _, prog := range []string{"queued", "queued-client", "muxd", "muxd-producer-0", "replicate"} {
+	for _, prog := range []string{"queued", "queued-client", "muxd", "muxd-producer-0", "replicate", "replicate-stuck"} {
 		found := false
 		for _, line := range strings.Split(last, "\n") {
 			f := strings.Fields(line)

@@ -38,10 +38,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	failRate := fs.Float64("fail-rate", 0, "share of runs whose verification fails (0-1)")
 	hang := fs.Bool("hang", false, "the third run never finishes: later runs refuse to start, the task goes overdue")
 	fill := fs.Bool("fill-snapshots", false, "never drop snapshots: the snapshot area fills and runs fail")
+	name := fs.String("name", "replicate", "segment and program name (to run several jobs side by side)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	d, err := daemon.Start("replicate", "", stderr)
+	d, err := daemon.Start(*name, "", stderr)
 	if err != nil {
 		return err
 	}
