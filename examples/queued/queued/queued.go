@@ -29,6 +29,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sock := fs.String("socket", "", "unix socket for updates (default beside the segment)")
 	work := fs.Duration("work", 300*time.Microsecond, "time to write one page")
 	every := fs.Duration("checkpoint", 5*time.Second, "checkpoint interval")
+	maxQueue := fs.Int("max-queue", 20000, "queued updates at which clients wait for the worker (flow control)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,6 +51,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 
 	s := newServer(d, *work, *every)
+	s.maxQueue = max(*maxQueue, 1)
 	d.Seg.Info("version", "1.4.2")
 	d.Seg.Info("socket", *sock)
 	d.Log.Info("queued started", "socket", *sock, "work", *work)
@@ -70,7 +72,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		go s.serve(ctx, c)
 	}
+	s.mu.Lock() // so that no waiter misses the wake-up
 	s.cond.Broadcast()
+	s.space.Broadcast()
+	s.mu.Unlock()
 	wg.Wait()
 	d.Log.Info("queued stopped")
 	return nil
@@ -81,11 +86,14 @@ type server struct {
 	work  time.Duration
 	every time.Duration
 
-	mu   sync.Mutex
-	cond *sync.Cond
-	q    *queue
+	mu       sync.Mutex
+	cond     *sync.Cond // signalled when an update is queued
+	space    *sync.Cond // broadcast when the worker takes a page
+	q        *queue
+	maxQueue int
 
 	received, writes, replaced, merged, dropped, tableDrops *shmstat.Counter
+	stalls                                                  *shmstat.Counter
 	queueLen, avoidedPct                                    *shmstat.Gauge
 	load                                                    *shmstat.Load
 	checkpoint                                              *shmstat.Task
@@ -105,6 +113,7 @@ func newServer(d *daemon.Daemon, work, every time.Duration) *server {
 		merged:     seg.Counter("updates_merged", "updates merged into a queued write of the same page", u),
 		dropped:    seg.Counter("updates_dropped", "updates to a dropped table, discarded", u),
 		tableDrops: seg.Counter("tables_dropped", "drop-table requests", shmstat.Unit("tables")),
+		stalls:     seg.Counter("client_stalls", "times a client's update waited for room in the queue", shmstat.Unit("stalls")),
 		queueLen:   seg.Gauge("queue_length", "updates waiting for the worker", u),
 		avoidedPct: seg.Gauge("writes_avoided_pct", "share of received updates that needed no write of their own", shmstat.Unit("%")),
 		load:       seg.Load("worker"),
@@ -113,6 +122,8 @@ func newServer(d *daemon.Daemon, work, every time.Duration) *server {
 		mergeCat:   d.Bus.Category("merge"),
 	}
 	s.cond = sync.NewCond(&s.mu)
+	s.space = sync.NewCond(&s.mu)
+	s.maxQueue = 20000
 	seg.Sequence("ids") // clients take record ids here
 	return s
 }
@@ -136,6 +147,16 @@ func (s *server) serve(ctx context.Context, c net.Conn) {
 				continue
 			}
 			rec, _ := strconv.Atoi(f[2])
+			if s.q.length >= s.maxQueue {
+				// Flow control: this client waits until the worker
+				// makes room.
+				s.stalls.Inc()
+				p.Mark("queue full: waiting for the worker")
+				for s.q.length >= s.maxQueue && ctx.Err() == nil {
+					s.space.Wait()
+				}
+				p.Here()
+			}
 			s.received.Inc()
 			switch s.q.add(update{f[1], rec, f[3]}) {
 			case replacedRecord:
@@ -183,6 +204,7 @@ func (s *server) worker(ctx context.Context) {
 		p.Here()
 		k, recs, ok := s.q.next()
 		s.queueLen.Set(int64(s.q.length))
+		s.space.Broadcast()
 		s.mu.Unlock()
 		if !ok {
 			continue

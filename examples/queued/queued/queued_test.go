@@ -175,3 +175,45 @@ func waitFor(t *testing.T, ok func(*shmstat.Snapshot) bool) *shmstat.Snapshot {
 	t.Fatalf("queued never got there; last snapshot: %+v", last)
 	return nil
 }
+
+// TestQueueFullStallsClients: with a slow worker and a short queue, the
+// flow control makes the client wait, and the reader sees it: the stall
+// counter moves, the queue stays within its limit, and the connection's
+// probe stands at the "queue full" site.
+func TestQueueFullStallsClients(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	t.Setenv("PORTHOLE_DIR", filepath.Join(t.TempDir(), "seg"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	qdone, cdone := make(chan error, 1), make(chan error, 1)
+	go func() {
+		qdone <- queued.Main(ctx, []string{"--work", "5ms", "--max-queue", "40"}, io.Discard, io.Discard)
+	}()
+	go func() {
+		cdone <- client.Main(ctx, []string{"--rate", "3000", "--drop-every", "0"}, io.Discard, io.Discard)
+	}()
+	const site = "queue full: waiting for the worker"
+	snap := waitFor(t, func(s *shmstat.Snapshot) bool {
+		conn := s.Metric(shmstat.KindProbe, "conn")
+		if conn == nil || counter(s, "client_stalls") == 0 {
+			return false
+		}
+		for _, sl := range s.Slots {
+			if sl.Role == "owner" && s.ProbeLocation(nil, sl, conn.Index) == site {
+				return true
+			}
+		}
+		return false
+	})
+	if n := snap.Metric(shmstat.KindGauge, "queue_length").Int; n > 40 {
+		t.Errorf("queue_length %d over the limit of 40", n)
+	}
+	cancel()
+	for _, ch := range []chan error{qdone, cdone} {
+		if err := <-ch; err != nil {
+			t.Error(err)
+		}
+	}
+}
