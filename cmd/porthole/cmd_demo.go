@@ -33,7 +33,7 @@ var demoProcs = [][]string{
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", "[--no-tui] [--duration D] [--http ADDR]", stderr)
+	fs := newFlagSet("demo", "[--no-tui] [--duration D] [--http ADDR] [--keep]", stderr)
 	noTUI := fs.Bool("no-tui", false, "print the scoreboard every second instead of opening porthole top")
 	duration := fs.Duration("duration", 0, "stop after D (0: until interrupted or q)")
 	httpAddr := fs.String("http", "", `the collector's HTTP address ("" for none)`)
