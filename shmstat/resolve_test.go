@@ -26,10 +26,16 @@ func TestResolveBuiltBinaries(t *testing.T) {
 		}
 	}
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	for _, mode := range []string{"exe", "pie"} {
+	// "noinline" builds without inlining, so Here runs out of line (as it
+	// does in large callers) and must still report its caller's line.
+	for _, mode := range []string{"exe", "pie", "noinline"} {
 		t.Run(mode, func(t *testing.T) {
 			bin := filepath.Join(t.TempDir(), "probeprog")
-			build := exec.Command(gobin, "build", "-buildmode="+mode, "-o", bin, "./testdata/probeprog")
+			args := []string{"build", "-buildmode=" + mode, "-o", bin, "./testdata/probeprog"}
+			if mode == "noinline" {
+				args = []string{"build", "-gcflags=all=-l", "-o", bin, "./testdata/probeprog"}
+			}
+			build := exec.Command(gobin, args...)
 			if out, err := build.CombinedOutput(); err != nil {
 				t.Fatalf("build: %v\n%s", err, out)
 			}
