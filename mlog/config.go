@@ -46,6 +46,9 @@ type Config struct {
 	// added to them. With no key at all, a receiver accepts unsigned
 	// datagrams and does not check signatures.
 	Keys map[uint32][]byte
+	// Tracker bounds a receiver's per-sender sequence accounting (reorder
+	// window, forget time, sender cap).
+	Tracker TrackerConfig
 }
 
 // WithEnv returns c with unset fields taken from PORTHOLE_GROUP,

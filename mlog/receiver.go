@@ -32,7 +32,7 @@ type Receiver struct {
 	received  uint64
 	rejected  map[string]uint64
 	overflow  uint32 // last SO_RXQ_OVFL value
-	senders   map[uint64]*seqTrack
+	track     *Tracker[struct{}]
 	lastError error
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -40,20 +40,12 @@ type Receiver struct {
 
 // ReceiverStats is what a Receiver has seen.
 type ReceiverStats struct {
-	Received    uint64            // valid datagrams
-	Rejected    map[string]uint64 // by Reason
-	KernelDrops uint64            // dropped by the kernel: socket buffer full (SO_RXQ_OVFL)
-	RecvBuffer  int               // the socket buffer the kernel really gave
-	Senders     map[uint64]SenderSeq
-}
-
-// SenderSeq is the sequence accounting of one sender.
-type SenderSeq struct {
-	Received   uint64
-	Lost       uint64 // sequence numbers never received
-	Duplicates uint64
-	OutOfOrder uint64
-	Highest    uint64
+	Received    uint64               // valid datagrams
+	Rejected    map[string]uint64    // by Reason
+	KernelDrops uint64               // dropped by the kernel: socket buffer full (SO_RXQ_OVFL)
+	RecvBuffer  int                  // the socket buffer the kernel really gave
+	Senders     map[uint64]SenderSeq // every tracked sender (at most Config.Tracker.MaxSenders)
+	Sequence    TrackerStats         // totals, forgotten and evicted senders included
 }
 
 // Listen joins cfg's group on cfg's interface. Several receivers may
@@ -77,7 +69,7 @@ func Listen(cfg Config) (*Receiver, error) {
 		msgs:     make([]ipv4.Message, 32),
 		rejected: map[string]uint64{},
 		ifnames:  map[int]string{},
-		senders:  map[uint64]*seqTrack{},
+		track:    NewTracker(cfg.Tracker, func(Event[struct{}]) {}),
 		closed:   make(chan struct{}),
 	}
 	for i := range r.msgs {
@@ -121,6 +113,7 @@ func (r *Receiver) readBatch(ctx context.Context) error {
 		// Wake up now and then to notice ctx; Close unblocks at once.
 		r.conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 		n, err := r.conn.ReadBatch(r.msgs, 0)
+		r.expire(time.Now())
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				continue
@@ -176,15 +169,9 @@ func (r *Receiver) accept(m *ipv4.Message, now time.Time) {
 	}
 	for _, msg := range msgs {
 		r.mu.Lock()
-		t := r.senders[msg.Sender]
-		if t == nil {
-			t = &seqTrack{}
-			r.senders[msg.Sender] = t
-		}
-		v := t.observe(msg.Seq)
-		if v == seqDup && r.keys != nil {
+		v := r.track.Observe(msg.Sender, msg.Seq, struct{}{}, now)
+		if (v == SeqDup || v == SeqOld) && r.keys != nil {
 			// Authenticated bus: a repeated sequence number is a replay.
-			t.dups--
 			r.mu.Unlock()
 			r.reject(fmt.Errorf("%w: sender %016x seq %d", ErrReplay, msg.Sender, msg.Seq))
 			continue
@@ -215,24 +202,32 @@ func (r *Receiver) reject(err error) {
 	r.mu.Unlock()
 }
 
-// Stats returns a copy of the counts so far.
+// Stats returns a copy of the counts so far. A missing number counts as
+// lost once the tracker's window has passed since a later one arrived.
 func (r *Receiver) Stats() ReceiverStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.track.Expire(time.Now())
 	s := ReceiverStats{
 		Received:    r.received,
 		Rejected:    make(map[string]uint64, len(r.rejected)),
 		KernelDrops: uint64(r.overflow),
 		RecvBuffer:  r.rcvbuf,
-		Senders:     make(map[uint64]SenderSeq, len(r.senders)),
+		Senders:     make(map[uint64]SenderSeq),
+		Sequence:    r.track.Stats(),
 	}
 	for k, v := range r.rejected {
 		s.Rejected[k] = v
 	}
-	for id, t := range r.senders {
-		s.Senders[id] = SenderSeq{Received: t.received, Lost: t.lost, Duplicates: t.dups, OutOfOrder: t.late, Highest: t.highest}
-	}
+	r.track.Each(func(id uint64, ss SenderSeq) { s.Senders[id] = ss })
 	return s
+}
+
+// expire lets the sequence tracker settle what the window has decided.
+func (r *Receiver) expire(now time.Time) {
+	r.mu.Lock()
+	r.track.Expire(now)
+	r.mu.Unlock()
 }
 
 // LastReject returns the most recent reject error, or nil.

@@ -145,29 +145,3 @@ func TestDecodeRejects(t *testing.T) {
 		t.Error("unknown error not 'other'")
 	}
 }
-
-func TestSeqTrack(t *testing.T) {
-	tests := []struct {
-		name           string
-		seqs           []uint64
-		lost, dup, ooo uint64
-	}{
-		{"in order", []uint64{1, 2, 3, 4}, 0, 0, 0},
-		{"gap", []uint64{1, 2, 5, 6}, 2, 0, 0},
-		{"reordered", []uint64{1, 3, 2, 4}, 0, 0, 1},
-		{"duplicate", []uint64{1, 2, 2, 3}, 0, 1, 0},
-		{"too old", []uint64{1, 2000, 3}, 1998, 1, 0},
-		{"late fill then dup", []uint64{10, 12, 11, 11}, 0, 1, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var tr seqTrack
-			for _, s := range tt.seqs {
-				tr.observe(s)
-			}
-			if tr.lost != tt.lost || tr.dups != tt.dup || tr.late != tt.ooo {
-				t.Fatalf("lost %d dup %d late %d; want %d %d %d", tr.lost, tr.dups, tr.late, tt.lost, tt.dup, tt.ooo)
-			}
-		})
-	}
-}
