@@ -46,6 +46,10 @@ type Config struct {
 	// added to them. With no key at all, a receiver accepts unsigned
 	// datagrams and does not check signatures.
 	Keys map[uint32][]byte
+	// OneOff marks every datagram as coming from a one-off sender (a
+	// command such as `porthole log`), so that collectors do not take it
+	// for a server.
+	OneOff bool
 	// Tracker bounds a receiver's per-sender sequence accounting (reorder
 	// window, forget time, sender cap).
 	Tracker TrackerConfig

@@ -52,6 +52,7 @@ func Decode(b []byte, keys map[uint32][]byte) (Message, error) {
 	}
 	m.Kind = Kind(b[offKind])
 	m.Truncated = flags&flagTruncated != 0
+	m.OneOff = flags&flagOneOff != 0
 	m.Sender = be.Uint64(b[offSender:])
 	m.Seq = be.Uint64(b[offSeq:])
 	m.Time = time.Unix(0, int64(be.Uint64(b[offTime:])))

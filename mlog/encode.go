@@ -41,6 +41,9 @@ func appendHeader(b []byte, m *Message) []byte {
 	if m.Truncated {
 		flags |= flagTruncated
 	}
+	if m.OneOff {
+		flags |= flagOneOff
+	}
 	e.u16(flags)
 	e.u64(m.Sender)
 	e.u64(m.Seq)

@@ -24,6 +24,7 @@ const (
 
 	flagTruncated = 1 << 0
 	flagSigned    = 1 << 1
+	flagOneOff    = 1 << 2
 
 	macLen     = 16
 	trailerLen = 4 + macLen // key id + truncated HMAC-SHA256
