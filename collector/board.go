@@ -20,13 +20,14 @@ const (
 // process (sender), a restart folded into the row of the process it
 // replaced. Not safe for concurrent use; the Collector holds its lock.
 type board struct {
-	rows     map[*row]struct{}
-	senders  map[uint64]*row   // every sender id the tracker knows -> its row
-	programs map[string][]*row // host + "\x00" + program -> its rows
-	lru      row               // sentinel of the rows by last seen, newest first
-	max      int               // most rows kept; the longest-silent is evicted
-	evicted  uint64
-	oneOff   uint64
+	rows      map[*row]struct{}
+	senders   map[uint64]*row   // every sender id the tracker knows -> its row
+	programs  map[string][]*row // host + "\x00" + program -> its rows
+	lru       row               // sentinel of the rows by last seen, newest first
+	max       int               // most rows kept; the longest-silent is evicted
+	evicted   uint64
+	oneOff    uint64
+	conflicts uint64 // datagrams whose sender id is another process's
 }
 
 // row is a server and what the board needs to keep it.
@@ -51,6 +52,12 @@ func serverKey(host, program string) string { return host + "\x00" + program }
 // senders have none.
 func (b *board) rowFor(m *mlog.Received, now time.Time) *row {
 	if r := b.senders[m.Sender]; r != nil {
+		if r.Sender == senderHex(m.Sender) && (r.PID != m.PID || r.Host != m.Host) {
+			// Two processes claim one sender id (a copied id, or a forgery):
+			// their numbers interleave and the tracker drops half as duplicates.
+			r.IDConflicts++
+			b.conflicts++
+		}
 		return r
 	}
 	if m.OneOff {
@@ -163,6 +170,9 @@ func (r *row) applyStats(st *mlog.Stats) {
 		}
 	}
 	for _, l := range st.Loads {
+		if !(l.Percent >= 0 && l.Percent <= 100) {
+			continue // the decoder refuses these; Ingest may be called directly
+		}
 		if _, ok := r.Load[l.Name]; ok || len(r.Load) < maxStatsNames {
 			r.Load[l.Name] = l.Percent
 		}

@@ -100,6 +100,7 @@ type Collector struct {
 	writeErrors  atomic.Uint64
 	spoolDropped atomic.Uint64
 	spoolBytes   atomic.Uint64
+	metricErrors atomic.Uint64 // series left out of /metrics
 	lastWriteErr atomic.Pointer[string]
 	urgentSync   atomic.Bool
 
@@ -249,7 +250,7 @@ func (c *Collector) Scoreboard() *Scoreboard {
 		Host: c.cfg.Host, PID: os.Getpid(), Started: c.started, UptimeSeconds: now.Sub(c.started).Seconds(),
 		Received: c.received.Load(), Rejected: copyMap(c.rcvStat.Rejected), KernelDrops: c.rcvStat.KernelDrops,
 		Lost: ts.Lost, Duplicates: ts.Dups, Late: ts.Late, Old: ts.Old, Epochs: ts.Epochs, Unknown: c.seq.unknown,
-		Senders: ts.Senders, SendersEvicted: ts.Evicted, ServersEvicted: c.board.evicted, OneOff: c.board.oneOff,
+		Senders: ts.Senders, SendersEvicted: ts.Evicted, ServersEvicted: c.board.evicted, OneOff: c.board.oneOff, IDConflicts: c.board.conflicts,
 		SpoolDir: c.cfg.SpoolDir, SpoolBytes: c.spoolBytes.Load(),
 		Written: c.written.Load(), WriteErrors: c.writeErrors.Load(), SpoolDropped: c.spoolDropped.Load(),
 		Queued: len(c.queue),

@@ -50,6 +50,7 @@ type Self struct {
 	SendersEvicted uint64            `json:"senders_evicted"` // dropped to respect the sender cap
 	ServersEvicted uint64            `json:"servers_evicted"` // dropped to respect the server cap
 	OneOff         uint64            `json:"one_off"`         // messages from one-off senders (porthole log), not servers
+	IDConflicts    uint64            `json:"id_conflicts"`    // datagrams whose sender id another process uses
 	KernelDrops    uint64            `json:"kernel_drops"`
 	SpoolDir       string            `json:"spool_dir"`
 	SpoolBytes     uint64            `json:"spool_bytes"`
@@ -78,6 +79,7 @@ type Server struct {
 	PreviousPID    int                `json:"previous_pid,omitempty"`    // the process the last restart replaced (gone)
 	PreviousSender string             `json:"previous_sender,omitempty"` // its sender id
 	Epochs         uint64             `json:"epochs,omitempty"`          // sequence jumps treated as a new start
+	IDConflicts    uint64             `json:"id_conflicts,omitempty"`    // datagrams with this sender id from another pid or host
 	Segment        string             `json:"segment,omitempty"`
 	Counters       map[string]uint64  `json:"counters,omitempty"`
 	Gauges         map[string]int64   `json:"gauges,omitempty"`

@@ -245,3 +245,15 @@ func TestSilentSendersAreForgotten(t *testing.T) {
 	after := heap()
 	t.Logf("heap: base %d KiB, full %d KiB, after forgetting %d KiB", base>>10, full>>10, after>>10)
 }
+
+func TestOneSenderIDTwoProcessesIsShown(t *testing.T) {
+	clk := newClock()
+	c, _ := newTestCollector(t, clk, Config{})
+	c.Ingest(recv(logMsg(8, 1, "h", "p", 100), clk.Now()))
+	c.Ingest(recv(logMsg(8, 1, "h", "p", 200), clk.Now()))
+	c.Ingest(recv(logMsg(8, 2, "h", "p", 100), clk.Now()))
+	sb := c.Scoreboard()
+	if sb.Collector.IDConflicts != 1 || sb.Servers[0].IDConflicts != 1 {
+		t.Fatalf("conflicts: collector %d server %d", sb.Collector.IDConflicts, sb.Servers[0].IDConflicts)
+	}
+}

@@ -2,10 +2,13 @@ package mlog
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func sampleMessage() *Message {
@@ -144,4 +147,48 @@ func TestDecodeRejects(t *testing.T) {
 	if Reason(errors.New("x")) != "other" {
 		t.Error("unknown error not 'other'")
 	}
+}
+
+// TestHostileFields: what one datagram carries cannot reach a consumer
+// as invalid UTF-8, a NaN load or an unknown kind parsed as a log.
+func TestHostileFields(t *testing.T) {
+	t.Run("invalid UTF-8 replaced", func(t *testing.T) {
+		m := sampleMessage()
+		m.Host, m.Msg = "db\xff1", "bad \xc3\x28 text"
+		m.Attrs = []slog.Attr{slog.String("k\xfe", "v\xff")}
+		b, _ := Encode(m, nil, 0, 0)
+		out, err := Decode(b, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{out.Host, out.Msg, out.Attrs[0].Key, out.Attrs[0].Value.String()} {
+			if !utf8.ValidString(s) || !strings.Contains(s, "\uFFFD") {
+				t.Errorf("%q not repaired", s)
+			}
+		}
+	})
+	for _, pct := range []float64{math.NaN(), math.Inf(1), -1, 101} {
+		t.Run(fmt.Sprintf("load %v rejected", pct), func(t *testing.T) {
+			m := &Message{Kind: KindStats, Sender: 1, Seq: 1, Stats: &Stats{Parts: 1, Loads: []LoadStat{{Name: "worker", Percent: pct}}}}
+			b, _ := Encode(m, nil, 0, 0)
+			if _, err := Decode(b, nil); Reason(err) != "bad_value" {
+				t.Fatalf("err %v, want bad_value", err)
+			}
+		})
+	}
+	t.Run("unknown kind skipped", func(t *testing.T) {
+		b, _ := Encode(sampleMessage(), nil, 0, 0)
+		b[offKind] = 9
+		if _, err := DecodeAll(b, nil); Reason(err) != "unknown_kind" {
+			t.Fatalf("err %v, want unknown_kind", err)
+		}
+	})
+	t.Run("one-off flag", func(t *testing.T) {
+		m := sampleMessage()
+		m.OneOff = true
+		b, _ := Encode(m, nil, 0, 0)
+		if out, _ := Decode(b, nil); !out.OneOff {
+			t.Fatal("one-off flag lost")
+		}
+	})
 }
