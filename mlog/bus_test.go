@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,6 +133,10 @@ func TestReplayAndForgeryRejected(t *testing.T) {
 	forged, _ := Encode(msg(3), []byte("not-the-right-key!!"), 5, 0)
 	unknown, _ := Encode(msg(4), key, 6, 0)
 	unsigned, _ := Encode(msg(5), nil, 0, 0)
+	old := msg(6)
+	old.Time = time.Now().Add(-10 * time.Minute) // a capture replayed after a receiver restart
+	stale, _ := Encode(old, key, 5, 0)
+	send(stale)
 	send(good1)
 	send(good1) // replay
 	send(forged)
@@ -143,9 +148,16 @@ func TestReplayAndForgeryRejected(t *testing.T) {
 		t.Fatalf("accepted %+v, %+v", got[0].Message, got[1].Message)
 	}
 	rej := r.Stats().Rejected
-	for reason, n := range map[string]uint64{"replay": 1, "bad_mac": 1, "unknown_key": 1, "unsigned": 1} {
+	for reason, n := range map[string]uint64{"replay": 2, "bad_mac": 1, "unknown_key": 1, "unsigned": 1} {
 		if rej[reason] != n {
 			t.Errorf("rejected[%s] = %d, want %d (all: %v)", reason, rej[reason], n, rej)
+		}
+	}
+	// Each reason keeps its own detail.
+	last := r.Stats().LastReject
+	for reason, want := range map[string]string{"replay": "seq 1", "bad_mac": "bad MAC", "unknown_key": "6", "unsigned": "unsigned"} {
+		if !strings.Contains(last[reason], want) {
+			t.Errorf("last %s reject %q, want it to mention %q", reason, last[reason], want)
 		}
 	}
 }

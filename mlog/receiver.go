@@ -34,6 +34,7 @@ type Receiver struct {
 	overflow  uint32 // last SO_RXQ_OVFL value
 	track     *Tracker[struct{}]
 	lastError error
+	lastBy    map[string]error // the last reject of each reason
 	closed    chan struct{}
 	closeOnce sync.Once
 }
@@ -42,6 +43,7 @@ type Receiver struct {
 type ReceiverStats struct {
 	Received    uint64               // valid datagrams
 	Rejected    map[string]uint64    // by Reason
+	LastReject  map[string]string    // by Reason: the last such reject's detail
 	KernelDrops uint64               // dropped by the kernel: socket buffer full (SO_RXQ_OVFL)
 	RecvBuffer  int                  // the socket buffer the kernel really gave
 	Senders     map[uint64]SenderSeq // every tracked sender (at most Config.Tracker.MaxSenders)
@@ -68,6 +70,7 @@ func Listen(cfg Config) (*Receiver, error) {
 		cfg: cfg, conn: conn, group: g, ifname: ifi.Name, keys: cfg.keyring(), rcvbuf: got,
 		msgs:     make([]ipv4.Message, 32),
 		rejected: map[string]uint64{},
+		lastBy:   map[string]error{},
 		ifnames:  map[int]string{},
 		track:    NewTracker(cfg.Tracker, func(Event[struct{}]) {}),
 		closed:   make(chan struct{}),
@@ -168,6 +171,13 @@ func (r *Receiver) accept(m *ipv4.Message, now time.Time) {
 		iface = r.ifaceName(cm.IfIndex)
 	}
 	for _, msg := range msgs {
+		if r.keys != nil {
+			if skew := now.Sub(msg.Time); skew > r.cfg.ReplayWindow || skew < -r.cfg.ReplayWindow {
+				r.reject(fmt.Errorf("%w: sender %016x seq %d signed at %s, %v from this clock", ErrReplay,
+					msg.Sender, msg.Seq, msg.Time.UTC().Format(time.RFC3339), skew.Round(time.Second)))
+				continue
+			}
+		}
 		r.mu.Lock()
 		v := r.track.Observe(msg.Sender, msg.Seq, struct{}{}, now)
 		if (v == SeqDup || v == SeqOld) && r.keys != nil {
@@ -197,8 +207,10 @@ func (r *Receiver) ifaceName(i int) string {
 
 func (r *Receiver) reject(err error) {
 	r.mu.Lock()
-	r.rejected[Reason(err)]++
+	reason := Reason(err)
+	r.rejected[reason]++
 	r.lastError = err
+	r.lastBy[reason] = err // bounded: one per reason
 	r.mu.Unlock()
 }
 
@@ -211,6 +223,7 @@ func (r *Receiver) Stats() ReceiverStats {
 	s := ReceiverStats{
 		Received:    r.received,
 		Rejected:    make(map[string]uint64, len(r.rejected)),
+		LastReject:  make(map[string]string, len(r.lastBy)),
 		KernelDrops: uint64(r.overflow),
 		RecvBuffer:  r.rcvbuf,
 		Senders:     make(map[uint64]SenderSeq),
@@ -218,6 +231,9 @@ func (r *Receiver) Stats() ReceiverStats {
 	}
 	for k, v := range r.rejected {
 		s.Rejected[k] = v
+	}
+	for k, err := range r.lastBy {
+		s.LastReject[k] = err.Error()
 	}
 	r.track.Each(func(id uint64, ss SenderSeq) { s.Senders[id] = ss })
 	return s

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -191,4 +193,31 @@ func TestHostileFields(t *testing.T) {
 			t.Fatal("one-off flag lost")
 		}
 	})
+}
+
+func TestKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("0123456789abcdef-key\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(p, mode)
+		return p
+	}
+	if k, err := LoadKeyFile(write("ok", 0o600)); err != nil || string(k) != "0123456789abcdef-key" {
+		t.Fatalf("0600 key file: %q, %v", k, err)
+	}
+	for _, mode := range []os.FileMode{0o640, 0o604, 0o660} {
+		if _, err := LoadKeyFile(write(fmt.Sprintf("m%o", mode), mode)); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+			t.Errorf("mode %04o: err %v, want a refusal", mode, err)
+		}
+	}
+	if KeyIDOf([]byte("a")) == KeyIDOf([]byte("b")) || KeyIDOf([]byte("a")) != KeyIDOf([]byte("a")) {
+		t.Error("KeyIDOf not a function of the key")
+	}
+	c, _ := Config{Key: []byte("0123456789abcdef-key")}.withDefaults()
+	if c.KeyID != KeyIDOf(c.Key) {
+		t.Errorf("default key id %d, want %d", c.KeyID, KeyIDOf(c.Key))
+	}
 }
