@@ -28,6 +28,9 @@ type board struct {
 	evicted   uint64
 	oneOff    uint64
 	conflicts uint64 // datagrams whose sender id is another process's
+	// Loss not on any row now: of senders without one (one-off), and of
+	// rows since removed. With the rows' Lost it adds up to the tracker's.
+	lostElsewhere uint64
 }
 
 // row is a server and what the board needs to keep it.
@@ -202,6 +205,8 @@ func (b *board) origin(id uint64) (host, program string) {
 func (b *board) lost(id, n uint64) {
 	if r := b.senders[id]; r != nil {
 		r.Lost += n
+	} else {
+		b.lostElsewhere += n
 	}
 }
 
@@ -257,6 +262,7 @@ func (b *board) refresh(now time.Time, forgetAfter time.Duration) {
 
 // remove drops a row and its sender ids.
 func (b *board) remove(r *row) {
+	b.lostElsewhere += r.Lost
 	delete(b.rows, r)
 	for _, id := range r.ids {
 		delete(b.senders, id)
