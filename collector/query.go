@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -61,19 +62,36 @@ type follower struct {
 }
 
 // spoolBases lists the spool files of dir by name without extension, in
-// writing order, each once.
+// writing order, each once. One directory read is not enough while the
+// collector rotates and compresses: POSIX lets a read concurrent with a
+// rename miss the entry under both names, and on ext4 (hashed
+// directories) a read during such churn was seen to miss unrelated,
+// untouched files too. So the directory is read until a read finds
+// nothing the earlier ones missed (at least twice), and the reads are
+// merged.
 func spoolBases(dir string) ([]string, error) {
-	files, err := spoolFiles(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, p := range files {
-		b := strings.TrimSuffix(strings.TrimSuffix(p, gzExt), spoolExt)
-		if len(out) == 0 || out[len(out)-1] != b {
-			out = append(out, b)
+	seen := map[string]bool{}
+	for i := 0; i < 20; i++ {
+		files, err := spoolFiles(dir)
+		if err != nil {
+			return nil, err
+		}
+		added := false
+		for _, p := range files {
+			b := strings.TrimSuffix(strings.TrimSuffix(p, gzExt), spoolExt)
+			if !seen[b] {
+				seen[b], added = true, true
+			}
+		}
+		if i > 0 && !added {
+			break
 		}
 	}
+	out := make([]string, 0, len(seen))
+	for b := range seen {
+		out = append(out, b)
+	}
+	sort.Strings(out)
 	return out, nil
 }
 

@@ -56,7 +56,17 @@ func TestFollowAcrossRotations(t *testing.T) {
 	case <-done:
 	case <-time.After(20 * time.Second):
 		mu.Lock()
-		t.Fatalf("follow got %d of %d records", len(got), n)
+		have := map[uint64]bool{}
+		for _, s := range got {
+			have[s] = true
+		}
+		var missing []uint64
+		for s := uint64(1); s <= n; s++ {
+			if !have[s] {
+				missing = append(missing, s)
+			}
+		}
+		t.Fatalf("follow got %d of %d records; %d in the spool; missing %v", len(got), n, len(readAll(t, dir)), missing)
 	}
 	cancel()
 	if err := <-followErr; err != nil {
