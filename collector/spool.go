@@ -34,6 +34,7 @@ type spool struct {
 	now         func() time.Time
 	log         func(msg string, args ...any)
 
+	lock    *os.File // held while open: one collector per spool directory
 	f       *os.File
 	name    string
 	size    int64
@@ -106,8 +107,14 @@ func (s *spool) open() error {
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
 		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
 	}
+	lock, err := lockSpool(s.dir)
+	if err != nil {
+		return err
+	}
+	s.lock = lock
 	files, err := spoolFiles(s.dir)
 	if err != nil {
+		s.unlock()
 		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
 	}
 	for _, p := range files {
@@ -119,6 +126,7 @@ func (s *spool) open() error {
 		}
 		cut, err := repairTorn(p)
 		if err != nil {
+			s.unlock()
 			return fmt.Errorf("collector: repair %s: %w", p, err)
 		}
 		if cut > 0 {
@@ -126,7 +134,20 @@ func (s *spool) open() error {
 		}
 		s.compressLater(p)
 	}
-	return s.rotate()
+	if err := s.rotate(); err != nil {
+		s.bgWG.Wait()
+		s.unlock()
+		return err
+	}
+	return nil
+}
+
+// unlock lets another collector use the directory.
+func (s *spool) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
 }
 
 // rotate closes the current file (compressing it in the background) and
@@ -355,6 +376,7 @@ func (s *spool) close() error {
 		s.f = nil
 	}
 	s.bgWG.Wait()
+	s.unlock()
 	return err
 }
 
