@@ -207,3 +207,7 @@ func (f *follower) readFile(finished bool) (bool, error) {
 		}
 	}
 }
+
+// SpoolFiles lists the spool files of dir (current and compressed) in
+// writing order.
+func SpoolFiles(dir string) ([]string, error) { return spoolFiles(dir) }
