@@ -38,7 +38,7 @@ func testSpool(t *testing.T) string {
 		Stats: &mlog.Stats{Segment: "queued", Parts: 1, Counters: []mlog.CounterStat{{Name: "writes", Value: 7}}}}})
 	c.Ingest(msg(mlog.KindLog, 1, 6, "db1", "checkpoint failed", slog.LevelError))
 	c.Ingest(msg(mlog.KindLog, 2, 1, "db2", "replica behind", slog.LevelWarn)) // before the gap: 6 is held
-	if err := c.Close(); err != nil { // releases the held record: gap 4-5
+	if err := c.Close(); err != nil {                                          // releases the held record: gap 4-5
 		t.Fatal(err)
 	}
 	return dir
