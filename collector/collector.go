@@ -104,8 +104,7 @@ type Collector struct {
 	lastWriteErr atomic.Pointer[string]
 	urgentSync   atomic.Bool
 
-	sgapMu sync.Mutex
-	sgaps  map[string]*Record // guarded by sgapMu
+	sgaps spoolGaps // records the queue could not take, as gap records
 
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -162,6 +161,7 @@ func (c *Collector) enqueue(r Record) {
 	}
 	select {
 	case c.queue <- r:
+		c.sgaps.enqueued.Add(1)
 	default:
 		c.spoolDropped.Add(1)
 		c.noteSpoolGap(r)
