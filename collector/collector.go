@@ -133,6 +133,12 @@ func New(cfg Config) (*Collector, error) {
 	if err := c.sp.open(); err != nil {
 		return nil, err
 	}
+	if n, err := c.resumeFromSpool(); err != nil {
+		// Not fatal: without it, loss across this restart is "unknown".
+		cfg.Logger.Warn("collector: could not resume sequence numbers from the spool", "err", err)
+	} else if n > 0 {
+		cfg.Logger.Info("collector: resumed from the spool", "senders", n)
+	}
 	c.wg.Add(2)
 	go c.writer()
 	go c.ticker()

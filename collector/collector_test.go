@@ -30,6 +30,9 @@ func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); ret
 func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 func newClock() *fakeClock               { return &fakeClock{t: time.Unix(1700000000, 0)} }
 func recv(m mlog.Message, at time.Time) mlog.Received {
+	if m.Time.IsZero() {
+		m.Time = at // as a sender stamps it
+	}
 	return mlog.Received{Message: m, RecvTime: at, Interface: "lo"}
 }
 

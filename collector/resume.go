@@ -66,8 +66,12 @@ func ReadResume(dir string, opt ResumeOptions) (*Resume, error) {
 	if len(files) == 0 {
 		return res, nil
 	}
+	// The cutoff is on the spool's own clock (file names come from the
+	// collector's Config.Now), so it agrees with nameTime below.
 	var cutoff time.Time
-	if fi, err := os.Stat(files[len(files)-1]); err == nil {
+	if t, ok := nameTime(files[len(files)-1]); ok {
+		cutoff = t.Add(-opt.MaxAge)
+	} else if fi, err := os.Stat(files[len(files)-1]); err == nil {
 		cutoff = fi.ModTime().Add(-opt.MaxAge)
 	}
 	rs := &resumeScan{res: res, want: map[uint64]bool{}, expect: len(opt.Expect) > 0}

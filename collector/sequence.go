@@ -19,6 +19,28 @@ type sequencer struct {
 	// unknown counts senders first heard after their first number: what
 	// came before could not be observed.
 	unknown uint64
+	// resumed holds who the senders read back from the spool were, for
+	// their restart gap records; an entry goes when the sender is heard
+	// or forgotten (so it is bounded by the tracker's sender cap).
+	resumed map[uint64][2]string
+}
+
+// resume tells the tracker where a sender stood in the spool.
+func (q *sequencer) resume(id, last uint64, host, program string, seen time.Time) {
+	if q.resumed == nil {
+		q.resumed = map[uint64][2]string{}
+	}
+	q.resumed[id] = [2]string{host, program}
+	q.track.Resume(id, last, seen)
+}
+
+// origin is who a sender's records say it is.
+func (q *sequencer) origin(id uint64) (host, program string) {
+	if host, program = q.board.origin(id); host != "" || program != "" {
+		return host, program
+	}
+	o := q.resumed[id]
+	return o[0], o[1]
 }
 
 func newSequencer(cfg mlog.TrackerConfig, b *board, emit func(Record)) *sequencer {
@@ -47,14 +69,17 @@ func (q *sequencer) expire(now time.Time, all bool) {
 func (q *sequencer) event(e mlog.Event[Record]) {
 	switch e.Kind {
 	case mlog.EventDeliver:
+		if len(q.resumed) > 0 {
+			delete(q.resumed, e.Sender)
+		}
 		q.emit(e.Value)
 	case mlog.EventGap:
-		host, program := q.board.origin(e.Sender)
+		host, program := q.origin(e.Sender)
 		q.board.lost(e.Sender, e.Count())
 		q.emit(Record{Type: "gap", Sender: senderHex(e.Sender), Time: q.now, Host: host, Program: program,
 			First: e.First, Last: e.Last, Reason: e.Reason})
 	case mlog.EventEpoch:
-		host, program := q.board.origin(e.Sender)
+		host, program := q.origin(e.Sender)
 		q.board.epoch(e.Sender)
 		q.emit(Record{Type: "epoch", Sender: senderHex(e.Sender), Time: q.now, Host: host, Program: program,
 			First: e.First, Seq: e.Seq,
@@ -62,12 +87,13 @@ func (q *sequencer) event(e mlog.Event[Record]) {
 	case mlog.EventStart:
 		if e.Seq != 1 {
 			q.unknown++
-			host, program := q.board.origin(e.Sender)
+			host, program := q.origin(e.Sender)
 			q.emit(Record{Type: "unknown", Sender: senderHex(e.Sender), Time: q.now, Host: host, Program: program,
 				First: 1, Last: e.Seq - 1,
 				Msg: fmt.Sprintf("first heard at seq %d: loss unknown before it (sent before this collector listened, or lost)", e.Seq)})
 		}
 	case mlog.EventForget:
+		delete(q.resumed, e.Sender)
 		q.board.forgetSender(e.Sender)
 	}
 }

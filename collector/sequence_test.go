@@ -257,3 +257,54 @@ func TestOneSenderIDTwoProcessesIsShown(t *testing.T) {
 		t.Fatalf("conflicts: collector %d server %d", sb.Collector.IDConflicts, sb.Servers[0].IDConflicts)
 	}
 }
+
+// TestRestartLossIsRecorded: what a sender sent while the collector was
+// down becomes a "restart" gap; what the spool already has is not
+// written again.
+func TestRestartLossIsRecorded(t *testing.T) {
+	clk := newClock()
+	dir := t.TempDir()
+	open := func() *Collector {
+		c, err := New(Config{SpoolDir: dir, Now: clk.Now, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := open()
+	for seq := uint64(1); seq <= 10; seq++ {
+		c.Ingest(recv(logMsg(5, seq, "h", "p", 1), clk.Now()))
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(30 * time.Second)
+	c = open()
+	for _, seq := range []uint64{8, 10, 15, 16} { // two replays, then 11-14 are gone
+		c.Ingest(recv(logMsg(5, seq, "h", "p", 1), clk.Now()))
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var logs []uint64
+	var gaps []Record
+	for _, r := range readAll(t, dir) {
+		switch r.Type {
+		case "log":
+			logs = append(logs, r.Seq)
+		case "gap":
+			gaps = append(gaps, r)
+		case "unknown":
+			t.Fatalf("a resumed sender reported as unknown: %+v", r)
+		}
+	}
+	if fmt.Sprint(logs) != "[1 2 3 4 5 6 7 8 9 10 15 16]" {
+		t.Fatalf("logs %v", logs)
+	}
+	if len(gaps) != 1 || gaps[0].First != 11 || gaps[0].Last != 14 || gaps[0].Reason != "restart" || gaps[0].Host != "h" {
+		t.Fatalf("gaps %+v, want one restart gap 11-14", gaps)
+	}
+	if c.Stats().Lost != 4 || c.Stats().Duplicates != 2 {
+		t.Fatalf("stats %+v", c.Stats())
+	}
+}
