@@ -59,12 +59,14 @@ const (
 	hOffSlotCount  = 124 // u32
 	hOffProbes     = 128 // u32, probe words per slot
 	hOffName       = 136 // [64]byte service name
+	hOffRegFailed  = 200 // u64, atomic: registrations that did not fit or were refused
 )
 
 // Descriptor field offsets.
 const (
 	dOffKind  = 0   // u16
 	dOffFlags = 2   // u16
+	dOffSlot  = 4   // u32: 0 for a shared value; slot index + 1 for a per-process record
 	dOffValue = 8   // u64, absolute offset of the value record (0 for none)
 	dOffAux   = 16  // u64, kind specific
 	dOffName  = 24  // [64]byte

@@ -62,8 +62,9 @@ func (o *Options) sizes() (descs, valueBytes, slots int) {
 type Opt func(*regOpts)
 
 type regOpts struct {
-	unit      string
-	cacheLine bool
+	unit       string
+	cacheLine  bool
+	perProcess bool
 }
 
 // Unit sets the unit shown with a value, such as "bytes" or "requests".
@@ -73,3 +74,9 @@ func Unit(u string) Opt { return func(r *regOpts) { r.unit = u } }
 // from different goroutines or processes to neighbouring values do not
 // contend (false sharing).
 func CacheLine() Opt { return func(r *regOpts) { r.cacheLine = true } }
+
+// PerProcess gives a Counter or Gauge one value per process: each process
+// that registers the name gets its own record, shown in its slot, instead
+// of adding to one shared word. Load, Task and Info are always per
+// process; Sequence, Flag and Probe never are (docs/FORMAT.md).
+func PerProcess() Opt { return func(r *regOpts) { r.perProcess = true } }

@@ -31,7 +31,8 @@ type Segment struct {
 	mu    sync.Mutex // serialises registration inside this process
 	known map[regKey]any
 	sites atomic.Pointer[map[string]uint64]
-	err   error // first registration failure
+	err      error // first registration failure
+	failures int   // registrations that failed in this process
 
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -39,8 +40,9 @@ type Segment struct {
 }
 
 type regKey struct {
-	kind Kind
-	name string
+	kind       Kind
+	name       string
+	perProcess bool
 }
 
 // Name returns the service name of the segment.
@@ -59,13 +61,24 @@ func (s *Segment) PID() int { return int(s.m.load32(s.slotO + sOffPID)) }
 // logger can test it for zero before looking at a record's category.
 func (s *Segment) Flags() uint64 { return s.m.load64(s.slotO + sOffFlags) }
 
-// Err returns the first registration failure (for example a full
-// segment), or nil. Registration never fails outright: a value that does
-// not fit lives in private memory, works, and is not visible to readers.
+// Err returns the first registration failure of this process (a full
+// segment, a name too long), or nil; Failures counts them all. A failed
+// registration still returns a usable value, so the daemon keeps running,
+// but its updates are not visible: check Err after registering. Every
+// failure is also counted in the segment (Snapshot.FailedRegistrations),
+// so readers show "N registrations failed".
 func (s *Segment) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
+}
+
+// Failures returns the number of registrations of this process that
+// failed.
+func (s *Segment) Failures() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failures
 }
 
 // Snapshot reads the segment back as a reader would see it.
