@@ -38,9 +38,16 @@
 //
 //   - Registration takes a lock and scans descriptors: do it at start-up
 //     (or once per new worker), keep the returned value, and update that.
-//   - Registration never fails: when the segment is full the value lives in
-//     private memory and Segment.Err says so.
-//   - Load and Task are single-writer: drive each from one goroutine.
+//   - Registration never fails silently: when the segment is full, or a
+//     name is longer than 63 bytes (a unit longer than 15), the returned
+//     value still works (so the daemon runs on) but readers cannot see it;
+//     Segment.Err and Segment.Failures say so, and the segment counts it
+//     for readers (Snapshot.FailedRegistrations). Check Err after start-up.
+//   - Load, Task and Info belong to the process that registers them: each
+//     process attached to a segment has its own, shown in its slot.
+//     Counter and Gauge are shared by every process unless registered
+//     with PerProcess. Load and Task are single-writer: drive each from
+//     one goroutine.
 //   - Values stay usable after Close (their memory is swapped for private
 //     memory), but updates are no longer visible.
 //   - Build with -tags porthole_noprobes to turn every probe call into
