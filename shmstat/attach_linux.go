@@ -28,23 +28,26 @@ func Attach(name, role string, opts *Options) (*Segment, error) {
 		return nil, err
 	}
 	path := segmentPath(dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	lockf, err := openLockFile(dir, name)
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("shmstat: attach %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
-		}
-		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
+		return nil, err
 	}
-	seg, err := attachFile(name, path, f, role)
+	f, err := openSegmentFile(path, os.O_RDWR, "attach")
+	if err != nil {
+		lockf.Close()
+		return nil, err
+	}
+	seg, err := attachFile(name, path, f, lockf, role)
 	if err != nil {
 		f.Close()
+		lockf.Close()
 		return nil, err
 	}
 	seg.start(opts)
 	return seg, nil
 }
 
-func attachFile(name, path string, f *os.File, role string) (*Segment, error) {
+func attachFile(name, path string, f, lockf *os.File, role string) (*Segment, error) {
 	if err := checkOpen(f, os.Geteuid()); err != nil {
 		return nil, err
 	}
@@ -53,7 +56,7 @@ func attachFile(name, path string, f *os.File, role string) (*Segment, error) {
 		return nil, fmt.Errorf("shmstat: attach %s: %w: %d bytes", path, ErrCorrupt, fi.Size())
 	}
 	fd := int(f.Fd())
-	if held, err := flockHeld(fd); err != nil || !held {
+	if held, err := ofdWriteHeld(fd, lockSlotBase); err != nil || !held {
 		return nil, fmt.Errorf("shmstat: attach %s: %w", path, ErrOwnerDead)
 	}
 	b, err := unix.Mmap(fd, 0, int(fi.Size()), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
@@ -76,6 +79,7 @@ func attachFile(name, path string, f *os.File, role string) (*Segment, error) {
 	}
 	seg := newSegment(name, path, f, m, false)
 	seg.l = l
+	seg.lockf = lockf
 	if err := seg.withRegisterLock(func() error { return seg.claimFreeSlot(role) }); err != nil {
 		unix.Munmap(b)
 		return nil, err
@@ -99,12 +103,16 @@ func (s *Segment) claimFreeSlot(role string) error {
 	return fmt.Errorf("shmstat: attach %s: %w (%d slots)", s.path, ErrNoSlot, s.l.slotCount)
 }
 
-// withRegisterLock runs fn holding the segment-wide register lock: the
-// in-process mutex and the OFD lock byte shared with other processes.
+// withRegisterLock runs fn holding the register lock shared with the
+// service's other processes: flock on the lock file, which readers
+// cannot open. The caller holds s.mu (or is still building s).
 func (s *Segment) withRegisterLock(fn func() error) error {
-	if err := ofdLock(s.fd, lockRegister, unix.F_WRLCK, true); err != nil {
+	if s.lockf == nil { // being built: nobody else sees it yet
+		return fn()
+	}
+	if err := flockWait(s.lockf); err != nil {
 		return fmt.Errorf("shmstat: %s: take the register lock: %w", s.path, err)
 	}
-	defer ofdLock(s.fd, lockRegister, unix.F_UNLCK, false)
+	defer funlock(s.lockf)
 	return fn()
 }

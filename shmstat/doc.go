@@ -52,7 +52,10 @@
 //     memory), but updates are no longer visible.
 //   - Build with -tags porthole_noprobes to turn every probe call into
 //     nothing.
-//   - Liveness comes from locks the kernel drops when a process dies: the
-//     owner's flock on the file and each slot's OFD lock byte. Pid and start
-//     time are shown, and used only when a lock cannot be tested.
+//   - Liveness comes from locks the kernel drops when a process dies: each
+//     slot's OFD write lock byte (slot 0 is the owner's). Readers only ask
+//     about it and never lock, so no reader can block a daemon. Creation
+//     and registration serialise on a lock file, .NAME.lock (mode 0600),
+//     beside the segment. Pid and start time are shown, and used only when
+//     a lock cannot be tested.
 package shmstat

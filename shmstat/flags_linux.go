@@ -24,12 +24,9 @@ var ErrUnknownFlag = errors.New("unknown flag")
 // OpenFlags opens segment nameOrPath to change debug flags.
 func OpenFlags(nameOrPath string, opts *Options) (*FlagWriter, error) {
 	path := resolvePath(nameOrPath, opts)
-	f, err := os.OpenFile(path, os.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	f, err := openSegmentFile(path, os.O_RDWR, "open for debug flags")
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("shmstat: open %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
-		}
-		return nil, fmt.Errorf("shmstat: open %s for debug flags: %w", path, err)
+		return nil, err
 	}
 	r, err := openFile(path, f)
 	if err != nil {

@@ -122,8 +122,7 @@ const (
 // Lock bytes for fcntl open-file-description locks. They lie far beyond the
 // end of the file, which POSIX locks allow, so they never interfere with data.
 const (
-	lockRegister = 1 << 40      // held while registering or claiming a slot
-	lockSlotBase = 1<<40 + 4096 // + slot index: held by the slot's process
+	lockSlotBase = 1<<40 + 4096 // + slot index: write-locked by the slot's process (slot 0: the owner)
 )
 
 // siteBit marks a probe word that holds a named site index, not a PC.

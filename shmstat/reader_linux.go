@@ -1,7 +1,6 @@
 package shmstat
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -23,12 +22,9 @@ type Reader struct {
 // symbolic link, and not writable by group or others.
 func Open(nameOrPath string, opts *Options) (*Reader, error) {
 	path := resolvePath(nameOrPath, opts)
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	f, err := openSegmentFile(path, os.O_RDONLY, "open")
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("shmstat: open %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
-		}
-		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
+		return nil, err
 	}
 	r, err := openFile(path, f)
 	if err != nil {
@@ -87,12 +83,13 @@ func (r *Reader) Snapshot() (*Snapshot, error) {
 	return s, nil
 }
 
-// OwnerAlive reports whether the owner still runs: it holds the flock on
-// the file. The pid and start time are the fallback when locks fail.
+// OwnerAlive reports whether the owner still runs: it holds the write
+// lock on slot 0's lock byte. The pid and start time are the fallback
+// when locks cannot be tested. Asking takes no lock.
 func (r *Reader) OwnerAlive() bool { return r.ownerAlive(r.l) }
 
 func (r *Reader) ownerAlive(l *layout) bool {
-	held, err := flockHeld(int(r.f.Fd()))
+	held, err := ofdWriteHeld(int(r.f.Fd()), lockSlotBase)
 	if err != nil {
 		return processAlive(l.ownerPID, l.ownerStart)
 	}
@@ -100,7 +97,7 @@ func (r *Reader) ownerAlive(l *layout) bool {
 }
 
 func (r *Reader) slotAlive(i int, pid int, start uint64) bool {
-	held, err := ofdHeld(int(r.f.Fd()), lockSlotBase+int64(i))
+	held, err := ofdWriteHeld(int(r.f.Fd()), lockSlotBase+int64(i))
 	if err != nil {
 		return processAlive(pid, start)
 	}

@@ -20,6 +20,7 @@ type Segment struct {
 	name  string
 	path  string
 	f     *os.File
+	lockf *os.File // the service's lock file: creation and registration
 	fd    int
 	m     mem
 	l     *layout
@@ -28,9 +29,9 @@ type Segment struct {
 	slot  uint64 // our slot index
 	slotO uint64 // its offset
 
-	mu    sync.Mutex // serialises registration inside this process
-	known map[regKey]any
-	sites atomic.Pointer[map[string]uint64]
+	mu       sync.Mutex // serialises registration inside this process
+	known    map[regKey]any
+	sites    atomic.Pointer[map[string]uint64]
 	err      error // first registration failure
 	failures int   // registrations that failed in this process
 
@@ -133,6 +134,9 @@ func (s *Segment) Close() error {
 	}
 	if err := s.f.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("shmstat: close %s: %w", s.path, err))
+	}
+	if s.lockf != nil {
+		s.lockf.Close()
 	}
 	return errors.Join(errs...)
 }
