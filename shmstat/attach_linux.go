@@ -51,29 +51,32 @@ func attachFile(name, path string, f, lockf *os.File, role string) (*Segment, er
 	if err := checkOpen(f, os.Geteuid()); err != nil {
 		return nil, err
 	}
-	fi, _ := f.Stat()
-	if fi.Size() < headerSize {
-		return nil, fmt.Errorf("shmstat: attach %s: %w: %d bytes", path, ErrCorrupt, fi.Size())
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
 	}
 	fd := int(f.Fd())
 	if held, err := ofdWriteHeld(fd, lockSlotBase); err != nil || !held {
 		return nil, fmt.Errorf("shmstat: attach %s: %w", path, ErrOwnerDead)
 	}
-	b, err := unix.Mmap(fd, 0, int(fi.Size()), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if err != nil {
-		return nil, fmt.Errorf("shmstat: attach %s: map: %w", path, err)
-	}
-	m := mem(b)
 	var l *layout
 	// A segment is installed ready, but be patient with a slow creator.
 	for try := 0; ; try++ {
-		l, err = parseHeader(m)
+		l, err = readLayout(f, fi)
 		if !errors.Is(err, ErrNotReady) || try == 100 {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
+	}
+	b, err := unix.Mmap(fd, 0, int(l.total), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: attach %s: map: %w", path, err)
+	}
+	m := mem(b)
+	if l, err = parseHeader(m); err != nil {
 		unix.Munmap(b)
 		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
 	}

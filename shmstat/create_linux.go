@@ -147,7 +147,10 @@ func checkOpen(f *os.File, uid int) error {
 // build creates, sizes, maps and fills a new segment file under a
 // temporary name beside path, locked and ready, and returns that name.
 func build(name, path string, mode os.FileMode, opts *Options) (string, *Segment, error) {
-	descs, valueBytes, slots := opts.sizes()
+	descs, valueBytes, slots, err := opts.sizes()
+	if err != nil {
+		return "", nil, err
+	}
 	descOff := uint64(headerSize)
 	valuesOff := descOff + uint64(descs)*descSize
 	// Slots start on a page of their own so `porthole debug` can map just

@@ -20,3 +20,12 @@ func statIDs(fi os.FileInfo) (binKey, bool) {
 	}
 	return binKey{}, false
 }
+
+// allocatedBytes returns the bytes the file system has allocated to the
+// file (st_blocks * 512).
+func allocatedBytes(fi os.FileInfo) (uint64, bool) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Blocks) * 512, true
+	}
+	return 0, false
+}

@@ -31,6 +31,13 @@ const (
 	textSize          = 128 // seq, length, 112 bytes of text
 	textCap           = textSize - 16
 	taskMsgCap        = taskSize - taskOffMsg
+	// Limits on what a header may claim (and Create may make), so a
+	// hostile header cannot make a reader allocate or scan without bound.
+	maxDescs      = 1 << 16
+	maxValueBytes = 64 << 20
+	maxSlots      = 4096
+	maxTotal      = 128 << 20
+
 	defaultDescs      = 1024
 	defaultSlots      = 64
 	defaultValueBytes = 256 << 10

@@ -1,6 +1,9 @@
 package shmstat
 
-import "os"
+import (
+	"fmt"
+	"os"
+)
 
 // Options tune a segment. The zero value (or a nil *Options) means the
 // defaults.
@@ -48,13 +51,17 @@ func orDefault(v, def int) int {
 	return v
 }
 
-func (o *Options) sizes() (descs, valueBytes, slots int) {
+func (o *Options) sizes() (descs, valueBytes, slots int, err error) {
 	if o == nil {
 		o = &Options{}
 	}
 	descs = orDefault(o.MaxValues, defaultDescs)
 	valueBytes = (orDefault(o.ValueBytes, defaultValueBytes) + cacheLine - 1) &^ (cacheLine - 1)
 	slots = orDefault(o.Slots, defaultSlots)
+	if descs > maxDescs || valueBytes > maxValueBytes || slots > maxSlots {
+		err = fmt.Errorf("shmstat: options: %d values, %d value bytes, %d slots: at most %d, %d and %d",
+			descs, valueBytes, slots, maxDescs, maxValueBytes, maxSlots)
+	}
 	return
 }
 

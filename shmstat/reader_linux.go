@@ -15,6 +15,7 @@ type Reader struct {
 	m    mem
 	l    *layout
 	ino  uint64
+	uid  int // the file's owner
 }
 
 // Open maps the segment nameOrPath read-only. A bare name is looked up in
@@ -42,20 +43,41 @@ func openFile(path string, f *os.File) (*Reader, error) {
 	if err := checkFile(path, fi, -1); err != nil {
 		return nil, err
 	}
-	if fi.Size() < headerSize {
-		return nil, fmt.Errorf("shmstat: open %s: %w: %d bytes, shorter than a header", path, ErrCorrupt, fi.Size())
+	l, err := readLayout(f, fi)
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
 	}
-	b, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	b, err := unix.Mmap(int(f.Fd()), 0, int(l.total), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("shmstat: open %s: map: %w", path, err)
 	}
-	l, err := parseHeader(mem(b))
-	if err != nil {
+	if l, err = parseHeader(mem(b)); err != nil {
 		unix.Munmap(b)
 		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
 	}
 	ids, _ := statIDs(fi)
-	return &Reader{path: path, f: f, m: mem(b), l: l, ino: ids.ino}, nil
+	return &Reader{path: path, f: f, m: mem(b), l: l, ino: ids.ino, uid: fileOwner(fi)}, nil
+}
+
+// readLayout reads the header of segment file f with pread and checks it
+// against the file's real size and allocation before anything is mapped:
+// a small sparse file claiming a huge layout fails here, at once.
+func readLayout(f *os.File, fi os.FileInfo) (*layout, error) {
+	if fi.Size() < headerSize {
+		return nil, corrupt("%d bytes, shorter than the %d-byte header", fi.Size(), headerSize)
+	}
+	hdr := mem(bytesOfWords(make([]uint64, headerSize/8)))
+	if _, err := f.ReadAt(hdr, 0); err != nil {
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	l, err := parseHeaderSized(hdr, uint64(fi.Size()))
+	if err != nil {
+		return nil, err
+	}
+	if alloc, ok := allocatedBytes(fi); ok && alloc < l.total {
+		return nil, corrupt("sparse file: %d of the %d bytes its header claims are allocated (segments are preallocated)", alloc, l.total)
+	}
+	return l, nil
 }
 
 // Close unmaps the segment.
