@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -51,7 +52,7 @@ func (w *FlagWriter) Reader() *Reader { return w.r }
 
 // SetFlag turns flag name on or off in slot i. It returns the new flags
 // word.
-func (w *FlagWriter) SetFlag(slot int, name string, on bool) (uint64, error) {
+func (w *FlagWriter) SetFlag(slot int, name string, on bool) (word uint64, err error) {
 	s, err := w.r.Snapshot()
 	if err != nil {
 		return 0, err
@@ -71,6 +72,12 @@ func (w *FlagWriter) SetFlag(slot int, name string, on bool) (uint64, error) {
 	}
 	p := mem(w.slots).u64p(uint64(slot)*slotSize + sOffFlags)
 	bit := uint64(1) << uint(m.Bit)
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if w.r.endRead(old, recover()) {
+			word, err = 0, w.r.truncated()
+		}
+	}()
 	for {
 		old := atomic.LoadUint64(p)
 		nw := old &^ bit

@@ -58,3 +58,48 @@ func TestHugeSparseClaimsFailFast(t *testing.T) {
 		t.Error("Create made a segment past the limits readers enforce")
 	}
 }
+
+// Truncating a mapped segment under a reader gives ErrTruncated from every
+// read, never a SIGBUS: checked sizes before a pass, and faults caught
+// inside one.
+func TestTruncatedUnderReader(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	seg, err := Create("svc", &Options{Dir: dir, Keep: true, NoHeartbeat: true})
+	must(t, err)
+	seg.Counter("c", "").Add(5)
+	seg.Probe("p").Mark("here")
+	seg.Close()
+	r, err := Open("svc", &Options{Dir: dir})
+	must(t, err)
+	defer r.Close()
+	s, err := r.Snapshot()
+	must(t, err)
+	refs := r.ValueRefs(s)
+	if v := r.ReadValues(refs, nil); len(v) != 3 || v[0] != 5 {
+		t.Fatalf("values before truncation = %v", v)
+	}
+	must(t, os.Truncate(seg.Path(), headerSize))
+
+	// Inside a pass (the size was fine when it began): faults are caught.
+	if v := r.ReadValues(refs, nil); len(v) != 0 {
+		t.Errorf("values read from a truncated file: %v", v)
+	}
+	if p := r.ReadProbes(0, nil); len(p) != 0 {
+		t.Errorf("probes read from a truncated file: %v", p)
+	}
+	if _, _, _, active := r.SlotIdentity(0); active {
+		t.Error("slot 0 shown active in a truncated file")
+	}
+	r.faulted.Store(false)
+	if _, err := r.decodeGuarded(); !errors.Is(err, ErrTruncated) {
+		t.Errorf("decode over missing pages: %v, want ErrTruncated", err)
+	}
+	// Before a pass: the size check.
+	r.faulted.Store(false)
+	if _, err := r.Snapshot(); !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "segment truncated") {
+		t.Errorf("Snapshot: %v, want ErrTruncated", err)
+	}
+	if err := r.Err(); !errors.Is(err, ErrTruncated) {
+		t.Errorf("Err: %v, want ErrTruncated", err)
+	}
+}

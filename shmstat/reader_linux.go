@@ -3,6 +3,8 @@ package shmstat
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,6 +18,8 @@ type Reader struct {
 	l    *layout
 	ino  uint64
 	uid  int // the file's owner
+
+	faulted atomic.Bool // a read hit a truncated page
 }
 
 // Open maps the segment nameOrPath read-only. A bare name is looked up in
@@ -96,13 +100,71 @@ func (r *Reader) Path() string { return r.path }
 func (r *Reader) Generation() uint64 { return r.l.generation }
 
 // Snapshot takes a consistent copy of every descriptor, value, task
-// record and process slot.
+// record and process slot. A file truncated under the mapping yields an
+// error wrapping ErrTruncated, never a crash.
 func (r *Reader) Snapshot() (*Snapshot, error) {
-	s, err := decode(r.m, r.path, r)
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return r.decodeGuarded()
+}
+
+// decodeGuarded decodes with memory faults turned into ErrTruncated: the
+// file may shrink between the size check and the reads.
+func (r *Reader) decodeGuarded() (s *Snapshot, err error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if p := recover(); p != nil {
+			if !isFault(p) {
+				panic(p)
+			}
+			r.faulted.Store(true)
+			s, err = nil, r.truncated()
+		}
+	}()
+	s, err = decode(r.m, r.path, r)
 	if err != nil {
 		return nil, fmt.Errorf("shmstat: read %s: %w", r.path, err)
 	}
 	return s, nil
+}
+
+// Err reports whether the segment can still be read: an error wrapping
+// ErrTruncated when the file is now shorter than its header says or a
+// read hit a missing page. ReadProbes and ReadValues, which return no
+// error, return nothing then; callers polling them check Err.
+func (r *Reader) Err() error {
+	if r.faulted.Load() {
+		return r.truncated()
+	}
+	fi, err := r.f.Stat()
+	if err != nil {
+		return fmt.Errorf("shmstat: read %s: %w", r.path, err)
+	}
+	if uint64(fi.Size()) < r.l.total {
+		r.faulted.Store(true)
+		return r.truncated()
+	}
+	return nil
+}
+
+func (r *Reader) truncated() error {
+	return fmt.Errorf("shmstat: read %s: %w (the header says %d bytes)", r.path, ErrTruncated, r.l.total)
+}
+
+// endRead ends a guarded read: it restores the fault setting and turns a
+// memory fault into r.faulted, reporting whether one happened.
+func (r *Reader) endRead(old bool, p any) bool {
+	debug.SetPanicOnFault(old)
+	if p == nil {
+		return false
+	}
+	if !isFault(p) {
+		panic(p)
+	}
+	r.faulted.Store(true)
+	return true
 }
 
 // OwnerAlive reports whether the owner still runs: it holds the write
@@ -149,6 +211,12 @@ func (r *Reader) SlotIdentity(i int) (pid int, start uint64, claim uint64, activ
 	if i < 0 || uint64(i) >= r.l.slotCount {
 		return 0, 0, 0, false
 	}
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if r.endRead(old, recover()) {
+			pid, start, claim, active = 0, 0, 0, false
+		}
+	}()
 	off := r.l.slotAt(uint64(i))
 	st := SlotState(r.m.load32(off + sOffState))
 	return int(r.m.load32(off + sOffPID)), r.m.load64(off + sOffStart), r.m.load64(off + sOffClaim), st == SlotActive
@@ -162,11 +230,18 @@ func (r *Reader) SlotAlive(i int) bool {
 
 // ReadProbes appends the probe words of slot i to dst[:0] with one atomic
 // load each: the sampler's fast path.
-func (r *Reader) ReadProbes(i int, dst []uint64) []uint64 {
+// After a fault (the file was truncated) it returns nothing; see Err.
+func (r *Reader) ReadProbes(i int, dst []uint64) (out []uint64) {
 	dst = dst[:0]
 	if i < 0 || uint64(i) >= r.l.slotCount {
 		return dst
 	}
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if r.endRead(old, recover()) {
+			out = dst[:0]
+		}
+	}()
 	off := r.l.slotAt(uint64(i)) + sOffProbes
 	for p := uint64(0); p < r.l.probes; p++ {
 		dst = append(dst, r.m.load64(off+p*8))
@@ -177,8 +252,14 @@ func (r *Reader) ReadProbes(i int, dst []uint64) []uint64 {
 // ValueRefs returns, for the metrics of a snapshot taken from this reader,
 // the offsets of their single-word values (counters, gauges, sequences;
 // 0 for other kinds), for ReadValues.
-func (r *Reader) ValueRefs(s *Snapshot) []uint64 {
-	refs := make([]uint64, len(s.Metrics))
+func (r *Reader) ValueRefs(s *Snapshot) (refs []uint64) {
+	refs = make([]uint64, len(s.Metrics))
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if r.endRead(old, recover()) {
+			clear(refs)
+		}
+	}()
 	n := r.l.descCount(r.m)
 	for i := range s.Metrics {
 		if uint64(i) >= n {
@@ -197,9 +278,16 @@ func (r *Reader) ValueRefs(s *Snapshot) []uint64 {
 
 // ReadValues loads the words at refs (from ValueRefs) into dst, one atomic
 // load each; a zero ref yields 0. It is how a watcher polls 1,000 counters
-// in a few microseconds without decoding descriptors again.
-func (r *Reader) ReadValues(refs []uint64, dst []uint64) []uint64 {
+// in a few microseconds without decoding descriptors again. After a
+// fault (the file was truncated) it returns nothing; see Err.
+func (r *Reader) ReadValues(refs []uint64, dst []uint64) (out []uint64) {
 	dst = dst[:0]
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if r.endRead(old, recover()) {
+			out = dst[:0]
+		}
+	}()
 	for _, off := range refs {
 		if off == 0 {
 			dst = append(dst, 0)
