@@ -32,7 +32,7 @@ func Attach(name, role string, opts *Options) (*Segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := openSegmentFile(path, os.O_RDWR, "attach")
+	f, err := openSegmentFile(path, os.O_RDWR, 0, "attach")
 	if err != nil {
 		lockf.Close()
 		return nil, err

@@ -98,7 +98,7 @@ func createOnce(name, path string, mode os.FileMode, opts *Options) (seg *Segmen
 // when there is none; the open file when its owner is dead; and
 // ErrRunning when the owner is alive. It takes no lock on the file.
 func openExisting(path string) (*os.File, error) {
-	f, err := openSegmentFile(path, os.O_RDONLY, "create")
+	f, err := openSegmentFile(path, os.O_RDONLY, 0, "create")
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -164,9 +164,9 @@ func build(name, path string, mode os.FileMode, opts *Options) (string, *Segment
 		return "", nil, fmt.Errorf("shmstat: random generation: %w", err)
 	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(rnd[:4]))
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
+	f, err := openSegmentFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, mode, "create")
 	if err != nil {
-		return "", nil, fmt.Errorf("shmstat: create %s: %w", tmp, err)
+		return "", nil, err
 	}
 	fail := func(err error) (string, *Segment, error) {
 		f.Close()

@@ -25,7 +25,7 @@ var ErrUnknownFlag = errors.New("unknown flag")
 // OpenFlags opens segment nameOrPath to change debug flags.
 func OpenFlags(nameOrPath string, opts *Options) (*FlagWriter, error) {
 	path := resolvePath(nameOrPath, opts)
-	f, err := openSegmentFile(path, os.O_RDWR, "open for debug flags")
+	f, err := openSegmentFile(path, os.O_RDWR, 0, "open for debug flags")
 	if err != nil {
 		return nil, err
 	}

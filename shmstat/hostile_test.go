@@ -3,10 +3,14 @@ package shmstat
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // sparseSegment writes a real segment's header claiming slots process
@@ -101,5 +105,43 @@ func TestTruncatedUnderReader(t *testing.T) {
 	}
 	if err := r.Err(); !errors.Is(err, ErrTruncated) {
 		t.Errorf("Err: %v, want ErrTruncated", err)
+	}
+}
+
+// A FIFO (or any file that is not regular) named *.shm is refused at once
+// by every operation; before, opening it waited for a writer forever.
+func TestFIFODoesNotHang(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	mustMkdir(t, dir, 0o700)
+	must(t, unix.Mkfifo(filepath.Join(dir, "svc.shm"), 0o600))
+	ops := []struct {
+		name string
+		op   func() error
+	}{
+		{"Open", func() error { _, err := Open("svc", &Options{Dir: dir}); return err }},
+		{"OpenFlags", func() error { _, err := OpenFlags("svc", &Options{Dir: dir}); return err }},
+		{"Attach", func() error { _, err := Attach("svc", "x", &Options{Dir: dir}); return err }},
+		{"Create", func() error { _, err := Create("svc", &Options{Dir: dir}); return err }},
+		{"List", func() error {
+			infos, err := List(dir)
+			if err != nil || len(infos) != 1 {
+				return fmt.Errorf("List = %+v, %v", infos, err)
+			}
+			return infos[0].Err
+		}},
+	}
+	for _, o := range ops {
+		t.Run(o.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { done <- o.op() }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, ErrInsecure) || !strings.Contains(err.Error(), "not a regular file") {
+					t.Fatalf("%s on a FIFO: %v, want a 'not a regular file' refusal", o.name, err)
+				}
+			case <-time.After(30 * time.Second): // a hang, not a timing margin
+				t.Fatalf("%s on a FIFO still blocked after 30s", o.name)
+			}
+		})
 	}
 }

@@ -25,12 +25,12 @@ const (
 	segNameLen = 64
 
 	// Size of the value records.
-	wordSize          = 8
-	loadSize          = 32  // seq, busy ns, busy-since mono ns, reserved
-	taskSize          = 192 // see taskOff*
-	textSize          = 128 // seq, length, 112 bytes of text
-	textCap           = textSize - 16
-	taskMsgCap        = taskSize - taskOffMsg
+	wordSize   = 8
+	loadSize   = 32  // seq, busy ns, busy-since mono ns, reserved
+	taskSize   = 192 // see taskOff*
+	textSize   = 128 // seq, length, 112 bytes of text
+	textCap    = textSize - 16
+	taskMsgCap = taskSize - taskOffMsg
 	// Limits on what a header may claim (and Create may make), so a
 	// hostile header cannot make a reader allocate or scan without bound.
 	maxDescs      = 1 << 16

@@ -31,7 +31,7 @@ func TestReadersCannotBlockLiveness(t *testing.T) {
 	must(t, err)
 	defer rf.Close()
 	must(t, unix.Flock(int(rf.Fd()), unix.LOCK_SH|unix.LOCK_NB))
-	readLock(t, rf, 0, lockSlotBase)  // the data and everything below the slot bytes
+	readLock(t, rf, 0, lockSlotBase)   // the data and everything below the slot bytes
 	readLock(t, rf, lockSlotBase+1, 0) // every other slot's byte, and beyond
 
 	r, err := Open("svc", &Options{Dir: dir})

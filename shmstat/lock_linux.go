@@ -57,12 +57,9 @@ func lockPath(dir, name string) string {
 // name: a regular file of this user, mode 0600, not a link.
 func openLockFile(dir, name string) (*os.File, error) {
 	path := lockPath(dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0o600)
+	f, err := openSegmentFile(path, os.O_RDWR|os.O_CREATE, 0o600, "open lock file")
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("shmstat: lock file %s: a symbolic link stands at its path: %w", path, ErrInsecure)
-		}
-		return nil, fmt.Errorf("shmstat: open lock file %s: %w", path, err)
+		return nil, err
 	}
 	fi, err := f.Stat()
 	if err == nil {

@@ -8,12 +8,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openSegmentFile is the one way a segment file is opened (flag is
-// os.O_RDONLY or os.O_RDWR; op names the operation in errors): never
-// through a symbolic link (O_NOFOLLOW), never waiting (O_NONBLOCK, so a
-// FIFO named *.shm cannot hang the caller), and only a regular file.
-func openSegmentFile(path string, flag int, op string) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+// openSegmentFile is the one way shmstat opens a file in the segment
+// directory (segments, their lock files, new segments with
+// O_CREATE|O_EXCL; perm applies only to those; op names the operation in
+// errors): never through a symbolic link (O_NOFOLLOW), never waiting
+// (O_NONBLOCK, so a FIFO named *.shm cannot hang the caller), and only a
+// regular file.
+func openSegmentFile(path string, flag int, perm os.FileMode, op string) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, perm)
 	if err != nil {
 		if errors.Is(err, unix.ELOOP) {
 			return nil, fmt.Errorf("shmstat: %s %s: a symbolic link stands at the segment's path: %w", op, path, ErrInsecure)

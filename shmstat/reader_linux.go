@@ -27,7 +27,7 @@ type Reader struct {
 // symbolic link, and not writable by group or others.
 func Open(nameOrPath string, opts *Options) (*Reader, error) {
 	path := resolvePath(nameOrPath, opts)
-	f, err := openSegmentFile(path, os.O_RDONLY, "open")
+	f, err := openSegmentFile(path, os.O_RDONLY, 0, "open")
 	if err != nil {
 		return nil, err
 	}
