@@ -115,3 +115,35 @@ func checkFile(path string, fi os.FileInfo, uid int) error {
 	}
 	return nil
 }
+
+// SystemDir is where system daemons keep their segments.
+const SystemDir = "/run/porthole"
+
+// SearchDirs returns the directories readers look in for segments, each
+// once, in order: DefaultDir() and SystemDir; with all, also every
+// /dev/shm/porthole-UID and $XDG_RUNTIME_DIR-style /run/user/UID/porthole
+// directory this process may read (other users' daemons). Directories
+// that do not exist are left to the caller (ListAll skips them).
+func SearchDirs(all bool) []string {
+	dirs := []string{DefaultDir(), SystemDir}
+	if all {
+		for _, pat := range []string{"/dev/shm/porthole-*", "/run/user/*/porthole"} {
+			m, _ := filepath.Glob(pat)
+			for _, d := range m {
+				if readableDir(d) {
+					dirs = append(dirs, d)
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	out := dirs[:0]
+	for _, d := range dirs {
+		d = filepath.Clean(d)
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -3,6 +3,8 @@ package shmstat
 import (
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // fileOwner returns the uid that owns the file, or -1 when unknown.
@@ -28,4 +30,9 @@ func allocatedBytes(fi os.FileInfo) (uint64, bool) {
 		return uint64(st.Blocks) * 512, true
 	}
 	return 0, false
+}
+
+// readableDir reports whether this process may list dir.
+func readableDir(dir string) bool {
+	return unix.Access(dir, unix.R_OK|unix.X_OK) == nil
 }

@@ -30,6 +30,7 @@ type layout struct {
 	slotCount  uint64
 	probes     uint64
 	name       string
+	failed     uint64 // registrations failed, when the header was read
 }
 
 func corrupt(format string, args ...any) error {
@@ -82,6 +83,7 @@ func parseHeaderSized(m mem, size uint64) (*layout, error) {
 		slotCount:  uint64(m.load32(hOffSlotCount)),
 		probes:     uint64(m.load32(hOffProbes)),
 		name:       m.getString(hOffName, segNameLen),
+		failed:     m.load64(hOffRegFailed),
 	}
 	if l.total > maxTotal {
 		return nil, corrupt("header claims %d bytes, more than the %d a segment may have", l.total, maxTotal)

@@ -49,7 +49,7 @@ func openFile(path string, f *os.File) (*Reader, error) {
 	}
 	l, err := readLayout(f, fi)
 	if err != nil {
-		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
+		return nil, wrapRead(path, err)
 	}
 	b, err := unix.Mmap(int(f.Fd()), 0, int(l.total), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
@@ -149,6 +149,11 @@ func (r *Reader) Err() error {
 	return nil
 }
 
+// wrapRead names the file in an error from reading its header.
+func wrapRead(path string, err error) error {
+	return fmt.Errorf("shmstat: open %s: %w", path, err)
+}
+
 func (r *Reader) truncated() error {
 	return fmt.Errorf("shmstat: read %s: %w (the header says %d bytes)", r.path, ErrTruncated, r.l.total)
 }
@@ -173,19 +178,11 @@ func (r *Reader) endRead(old bool, p any) bool {
 func (r *Reader) OwnerAlive() bool { return r.ownerAlive(r.l) }
 
 func (r *Reader) ownerAlive(l *layout) bool {
-	held, err := ofdWriteHeld(int(r.f.Fd()), lockSlotBase)
-	if err != nil {
-		return processAlive(l.ownerPID, l.ownerStart)
-	}
-	return held
+	return liveByLock(int(r.f.Fd()), 0, l.ownerPID, l.ownerStart)
 }
 
 func (r *Reader) slotAlive(i int, pid int, start uint64) bool {
-	held, err := ofdWriteHeld(int(r.f.Fd()), lockSlotBase+int64(i))
-	if err != nil {
-		return processAlive(pid, start)
-	}
-	return held
+	return liveByLock(int(r.f.Fd()), uint64(i), pid, start)
 }
 
 // Replaced reports whether the segment's path no longer holds this
