@@ -31,7 +31,11 @@ func Decode(b []byte) (*Snapshot, error) {
 		m = mem(bytesOfWords(c)[:len(b)])
 		copy(m, b)
 	}
-	return decode(m, "", pidLiveness{})
+	s, err := decode(m, "", pidLiveness{})
+	if s != nil {
+		s.UID = -1
+	}
+	return s, err
 }
 
 // decode builds a snapshot of m. Every offset taken from m is checked.

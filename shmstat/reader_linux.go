@@ -127,6 +127,7 @@ func (r *Reader) decodeGuarded() (s *Snapshot, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("shmstat: read %s: %w", r.path, err)
 	}
+	s.UID = r.uid
 	return s, nil
 }
 

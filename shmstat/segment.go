@@ -84,7 +84,15 @@ func (s *Segment) Failures() int {
 
 // Snapshot reads the segment back as a reader would see it.
 func (s *Segment) Snapshot() (*Snapshot, error) {
-	return decode(s.m, s.path, selfLiveness{s})
+	snap, err := decode(s.m, s.path, selfLiveness{s})
+	if err != nil {
+		return nil, err
+	}
+	snap.UID = -1
+	if fi, err := s.f.Stat(); err == nil {
+		snap.UID = fileOwner(fi)
+	}
+	return snap, nil
 }
 
 // selfLiveness judges liveness from inside a segment's own process: OFD

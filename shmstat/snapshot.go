@@ -23,6 +23,9 @@ type Snapshot struct {
 	// segment that were refused (segment full, name too long): values the
 	// daemon updates but readers cannot see.
 	FailedRegistrations uint64
+	// UID owns the segment file (-1 when unknown, as for Decode): the
+	// user whose processes may be named in its slots.
+	UID int
 }
 
 // Process identifies a process across pid reuse.
