@@ -12,16 +12,45 @@ import (
 // fileSuffix ends the name of every segment file.
 const fileSuffix = ".shm"
 
-// DefaultDir returns the directory segments live in: $PORTHOLE_DIR, else
-// $XDG_RUNTIME_DIR/porthole, else /dev/shm/porthole-UID.
+// DefaultDir returns the directory segments live in, the first of:
+// $PORTHOLE_DIR; $XDG_RUNTIME_DIR/porthole when $XDG_RUNTIME_DIR is an
+// existing directory (a login session's, private to its user);
+// SystemDir (/run/porthole) for root, or for a user who owns an existing
+// /run/porthole (systemd's RuntimeDirectory=porthole); else
+// /dev/shm/porthole-UID, which any user could have created first (Create
+// then refuses it and says how to recover).
 func DefaultDir() string {
 	if d := os.Getenv("PORTHOLE_DIR"); d != "" {
 		return d
 	}
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" && isDir(d) {
 		return filepath.Join(d, "porthole")
 	}
-	return "/dev/shm/porthole-" + strconv.Itoa(os.Geteuid())
+	euid := os.Geteuid()
+	if euid == 0 && isDir(filepath.Dir(SystemDir)) {
+		return SystemDir
+	}
+	if fi, err := os.Lstat(SystemDir); err == nil && fi.IsDir() && fileOwner(fi) == euid {
+		return SystemDir
+	}
+	return shmDir(euid)
+}
+
+// shmDir is the last-resort directory of user uid.
+func shmDir(uid int) string { return "/dev/shm/porthole-" + strconv.Itoa(uid) }
+
+func isDir(d string) bool {
+	fi, err := os.Stat(d)
+	return err == nil && fi.IsDir()
+}
+
+// recovery says how to get out of a refused directory.
+func recovery(dir string) string {
+	hint := "fix or remove it, or set PORTHOLE_DIR to a directory of your own"
+	if strings.HasPrefix(dir, "/dev/shm/porthole-") {
+		hint = "another user may have created it first to block your daemons: look at what it holds, remove it as root (rm -r " + dir + "), or set PORTHOLE_DIR (or XDG_RUNTIME_DIR) to a directory of your own"
+	}
+	return hint
 }
 
 // validName reports whether name may name a segment: 1-63 bytes of letters,
@@ -93,10 +122,10 @@ func checkDir(dir string, uid int) error {
 		return fmt.Errorf("shmstat: %s is not a directory: %w", dir, ErrInsecure)
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("shmstat: directory %s has mode %v, writable by group or others: %w", dir, fi.Mode().Perm(), ErrInsecure)
+		return fmt.Errorf("shmstat: directory %s has mode %v, writable by group or others (%s): %w", dir, fi.Mode().Perm(), recovery(dir), ErrInsecure)
 	}
 	if owner := fileOwner(fi); uid >= 0 && owner != uid {
-		return fmt.Errorf("shmstat: directory %s is owned by uid %d, not %d: %w", dir, owner, uid, ErrInsecure)
+		return fmt.Errorf("shmstat: directory %s is owned by uid %d, not %d (%s): %w", dir, owner, uid, recovery(dir), ErrInsecure)
 	}
 	return nil
 }

@@ -23,7 +23,8 @@
 // and line by reading the target's binary.
 //
 // The segment is a file under DefaultDir(): $PORTHOLE_DIR, else
-// $XDG_RUNTIME_DIR/porthole, else /dev/shm/porthole-UID. docs/FORMAT.md
+// $XDG_RUNTIME_DIR/porthole, else /run/porthole (root, or its owner), else
+// /dev/shm/porthole-UID. Readers look in several (SearchDirs). docs/FORMAT.md
 // gives every byte, so programs in other languages can write the same.
 //
 // # Kinds of value

@@ -16,7 +16,7 @@ func init() {
 
 func runLs(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ls", "[--dir DIR | --all] [--json]", stderr)
-	dir := fs.String("dir", "", "list only this segment directory (default: $PORTHOLE_DIR or $XDG_RUNTIME_DIR/porthole or /dev/shm/porthole-UID, and /run/porthole)")
+	dir := fs.String("dir", "", "list only this segment directory (default: this user's segment directory, then /run/porthole)")
 	all := fs.Bool("all", false, "also list other users' segment directories this user may read")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
