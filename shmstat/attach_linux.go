@@ -9,14 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrOwnerDead is wrapped by the error Attach returns when the segment's
-// owner is no longer running.
-var ErrOwnerDead = errors.New("owner not running")
-
-// ErrNoSlot is wrapped by the error Attach returns when every process
-// slot is held by a live process.
-var ErrNoSlot = errors.New("no free process slot")
-
 // Attach joins the segment of service name as a client process and claims
 // a process slot for role. Slots of dead processes are reclaimed.
 func Attach(name, role string, opts *Options) (*Segment, error) {

@@ -13,10 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrRunning is wrapped by the error Create returns when a live process
-// already owns the segment.
-var ErrRunning = errors.New("already running")
-
 // Create makes the segment of service name and makes this process its
 // owner (slot 0). It fails, naming the pid and start time, when a live
 // owner holds the segment; the segment of a dead owner is replaced by a

@@ -1,7 +1,6 @@
 package shmstat
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -18,9 +17,6 @@ type FlagWriter struct {
 	r     *Reader
 	slots []byte // the slots region, mapped read-write
 }
-
-// ErrUnknownFlag is wrapped when a flag name is not registered.
-var ErrUnknownFlag = errors.New("unknown flag")
 
 // OpenFlags opens segment nameOrPath to change debug flags.
 func OpenFlags(nameOrPath string, opts *Options) (*FlagWriter, error) {

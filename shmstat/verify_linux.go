@@ -1,7 +1,6 @@
 package shmstat
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,10 +8,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// ErrNotSlotProcess is wrapped when the process a slot names is not the
-// one running under its pid: dead, a reused pid, or another user's.
-var ErrNotSlotProcess = errors.New("process does not match its slot")
 
 // VerifySlotProcess checks that the process of slot (Slot.Index) in s is
 // the one running under its pid now: alive, started at the slot's start
