@@ -47,4 +47,3 @@ func (s *Segment) Close() error {
 	}
 	return errors.Join(errs...)
 }
-
