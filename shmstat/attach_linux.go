@@ -20,13 +20,13 @@ func Attach(name, role string, opts *Options) (*Segment, error) {
 		return nil, err
 	}
 	path := segmentPath(dir, name)
-	lockf, err := openLockFile(dir, name)
+	f, err := openSegmentFile(path, os.O_RDWR, 0, "attach")
 	if err != nil {
 		return nil, err
 	}
-	f, err := openSegmentFile(path, os.O_RDWR, 0, "attach")
+	lockf, err := openLockFile(dir, name) // after: no stray lock file for a missing segment
 	if err != nil {
-		lockf.Close()
+		f.Close()
 		return nil, err
 	}
 	seg, err := attachFile(name, path, f, lockf, role)

@@ -73,12 +73,25 @@ func segmentPath(dir, name string) string {
 	return filepath.Join(dir, name+fileSuffix)
 }
 
-// resolvePath turns a segment name or a path into a file path.
+// resolvePath turns a segment name or a path into a file path for a
+// reader. A bare name without opts.Dir is looked for in SearchDirs(false)
+// in order (this user's directory, then /run/porthole), so tools find
+// system daemons' segments too; when no directory holds it, the default
+// directory's path is returned and the open's error names it.
 func resolvePath(nameOrPath string, opts *Options) string {
 	if strings.ContainsRune(nameOrPath, '/') || strings.HasSuffix(nameOrPath, fileSuffix) {
 		return nameOrPath
 	}
-	return segmentPath(opts.dir(), nameOrPath)
+	if opts != nil && opts.Dir != "" {
+		return segmentPath(opts.Dir, nameOrPath)
+	}
+	for _, d := range SearchDirs(false) {
+		p := segmentPath(d, nameOrPath)
+		if _, err := os.Lstat(p); err == nil {
+			return p
+		}
+	}
+	return segmentPath(DefaultDir(), nameOrPath)
 }
 
 // ErrInsecure is wrapped by errors about unsafe files and directories:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,28 @@ func TestSquattedShmDirSaysHowToRecover(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
+	}
+}
+
+// A reader given a bare name finds a system daemon's segment in
+// /run/porthole when its own directory has none.
+func TestOpenFindsSystemSegments(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to write in " + SystemDir)
+	}
+	t.Setenv("PORTHOLE_DIR", filepath.Join(t.TempDir(), "mine"))
+	name := "shmstat-test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + strconv.Itoa(os.Getpid())
+	seg, err := Create(name, &Options{Dir: SystemDir, NoHeartbeat: true})
+	must(t, err)
+	defer seg.Close()
+	defer os.Remove(lockPath(SystemDir, name))
+	r, err := Open(name, nil)
+	must(t, err)
+	defer r.Close()
+	if r.Path() != seg.Path() {
+		t.Errorf("Open(%q) found %s, want %s", name, r.Path(), seg.Path())
+	}
+	if _, err := Open(name+"-none", nil); err == nil || !strings.Contains(err.Error(), os.Getenv("PORTHOLE_DIR")) {
+		t.Errorf("Open of a missing segment: %v, want the default directory named", err)
 	}
 }

@@ -90,19 +90,19 @@ func (s *Segment) Snapshot() (*Snapshot, error) {
 	return snap, nil
 }
 
-// selfLiveness judges liveness from inside a segment's own process: OFD
-// lock tests do not see locks held through the caller's own file, so
-// fall back to pid and start time for the rest.
+// selfLiveness judges liveness from inside a segment's own process: an
+// OFD lock test through our own file does not see our own lock, so our
+// slot is alive by definition; other slots are tested by their locks.
 type selfLiveness struct{ s *Segment }
 
 func (v selfLiveness) ownerAlive(l *layout) bool {
-	return v.s.owner || processAlive(l.ownerPID, l.ownerStart)
+	return v.s.owner || v.slotAlive(0, l.ownerPID, l.ownerStart)
 }
 func (v selfLiveness) slotAlive(i int, pid int, start uint64) bool {
 	if uint64(i) == v.s.slot {
 		return true
 	}
-	return processAlive(pid, start)
+	return liveByLock(v.s.fd, uint64(i), pid, start)
 }
 
 // heartbeat stamps the slot's heartbeat word once a second.

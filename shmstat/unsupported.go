@@ -117,8 +117,9 @@ func (s *Segment) Close() error { return nil }
 
 func (s *Segment) withRegisterLock(fn func() error) error { return unsupported("register") }
 
-func processAlive(pid int, start uint64) bool { return false }
-func procStartTime(pid int) (uint64, error)   { return 0, unsupported("read /proc") }
-func fileOwner(fi os.FileInfo) int            { return -1 }
-func statIDs(fi os.FileInfo) (binKey, bool)   { return binKey{}, false }
-func readableDir(dir string) bool             { return false }
+func processAlive(pid int, start uint64) bool                 { return false }
+func procStartTime(pid int) (uint64, error)                   { return 0, unsupported("read /proc") }
+func fileOwner(fi os.FileInfo) int                            { return -1 }
+func statIDs(fi os.FileInfo) (binKey, bool)                   { return binKey{}, false }
+func readableDir(dir string) bool                             { return false }
+func liveByLock(fd int, i uint64, pid int, start uint64) bool { return false }
