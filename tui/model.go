@@ -14,6 +14,7 @@ import (
 	"github.com/porthole-dev/porthole/mlog"
 	"github.com/porthole-dev/porthole/shmstat"
 	"github.com/porthole-dev/porthole/shmstat/sampler"
+	"github.com/porthole-dev/porthole/shmstat/view"
 )
 
 // Config says where the dashboard looks.
@@ -235,31 +236,22 @@ func (m *Model) segment(name, path string) SegmentView {
 		paused[k] = true
 	}
 	m.mu.Unlock()
-	if prev != nil && prev.Generation != cur.Generation {
-		prev = nil
-	}
 	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive))
 }
 
-// segmentView turns two snapshots into the rows the panes show.
+// segmentView turns two snapshots into the rows the panes show; the
+// numbers come from package view.
 func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused map[int]bool, hists []sampler.ProbeProfile) SegmentView {
-	secs := 0.0
-	if prev != nil {
-		secs = float64(cur.Mono-prev.Mono) / 1e9
-	}
-	slotLoad := map[int]string{}
-	for _, mt := range cur.Metrics {
-		var pm *shmstat.Metric
-		if prev != nil {
-			pm = prev.Metric(mt.Kind, mt.Name)
-		}
+	sv := view.New(cur, prev, &view.Options{Resolver: m.res})
+	for i := range sv.Values {
+		val := &sv.Values[i]
+		mt := val.Metric
 		switch mt.Kind {
 		case shmstat.KindCounter, shmstat.KindSequence:
 			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: human(float64(mt.Value)), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
-			if pm != nil && secs > 0 && mt.Value >= pm.Value {
-				rate := float64(mt.Value-pm.Value) / secs
-				row.Rate = human(rate) + "/s"
-				row.Spark = sparkline(m.remember(v.Name, mt.Name, rate))
+			if val.HasRate {
+				row.Rate = human(val.Rate) + "/s"
+				row.Spark = sparkline(m.remember(v.Name, mt.Name, val.Rate))
 			}
 			row.Value = row.Total
 			v.Metrics = append(v.Metrics, row)
@@ -269,35 +261,34 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 		case shmstat.KindInfo:
 			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "info", Value: mt.Text, Total: mt.Text, Help: mt.Help})
 		case shmstat.KindLoad:
-			val := "-"
-			if pm != nil {
-				val = fmt.Sprintf("%.0f%%", shmstat.LoadPercent(pm.Load, mt.Load, prev.Mono, cur.Mono))
-				slotLoad[mt.Slot] = val
+			load := "-"
+			if val.HasLoad {
+				load = percent(val.Load)
 			}
-			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "load", Value: val, Total: val, Help: mt.Help})
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "load", Value: load, Total: load, Help: mt.Help})
 		case shmstat.KindTask:
-			v.Tasks = append(v.Tasks, taskView(mt, cur.Taken))
+			v.Tasks = append(v.Tasks, taskView(mt.Name, val.Task, cur.Taken))
 		case shmstat.KindFlag:
 			v.Flags = append(v.Flags, mt.Name)
 		}
 	}
-	for _, sl := range cur.Slots {
-		sv := SlotView{Slot: sl.Index, PID: sl.PID, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-",
-			Flags: cur.FlagNames(sl.Flags)}
-		if l, ok := slotLoad[sl.Index]; ok {
-			sv.Load = l
+	for _, p := range sv.Slots {
+		sl := p.Slot
+		row := SlotView{Slot: sl.Index, PID: sl.PID, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-", Flags: p.Flags}
+		if p.HasLoad {
+			row.Load = percent(p.Load)
 		}
 		if up := processUptime(sl.PID, sl.StartTime); up > 0 && sl.Alive {
-			sv.Uptime = up.Round(time.Second).String()
+			row.Uptime = up.Round(time.Second).String()
 		}
-		v.Slots = append(v.Slots, sv)
-		for _, mt := range cur.Metrics {
-			if mt.Kind != shmstat.KindProbe || mt.Index >= len(sl.Probes) || sl.Probes[mt.Index] == 0 {
+		v.Slots = append(v.Slots, row)
+		for _, pr := range p.Probes {
+			if pr.Raw == 0 {
 				continue
 			}
-			pv := ProbeView{PID: sl.PID, Role: sl.Role, Probe: mt.Name, Location: cur.ProbeLocation(m.res, sl, mt.Index)}
+			pv := ProbeView{PID: sl.PID, Role: sl.Role, Probe: pr.Name, Location: pr.Location}
 			for _, h := range hists {
-				if h.PID == sl.PID && h.Probe == mt.Name && h.Role == sl.Role {
+				if h.PID == sl.PID && h.Probe == pr.Name && h.Role == sl.Role {
 					for i, l := range h.Locations {
 						if i == 5 {
 							break
@@ -312,15 +303,17 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 	return v
 }
 
-func taskView(mt shmstat.Metric, now time.Time) TaskView {
-	t := mt.Task
-	tv := TaskView{Name: mt.Name, Result: t.Result.String(), Message: t.Message, Overdue: t.Overdue(now), Failed: t.Result == shmstat.ResultFailed,
+// percent prints a load percentage as the panes show it.
+func percent(p float64) string { return fmt.Sprintf("%.0f%%", p) }
+
+func taskView(name string, t *view.Task, now time.Time) TaskView {
+	tv := TaskView{Name: name, Result: t.Result.String(), Message: t.Message, Overdue: t.Overdue, Failed: t.Failed,
 		LastSuccess: "never", RunningSince: "-"}
 	if !t.LastSuccess.IsZero() {
 		tv.LastSuccess = ago(now, t.LastSuccess)
 	}
 	if t.Running {
-		tv.RunningSince = ago(now, t.LastStart)
+		tv.RunningSince = ago(now, t.RunningSince)
 	}
 	return tv
 }
