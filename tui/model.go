@@ -25,7 +25,6 @@ type Config struct {
 	BusConfig mlog.Config // the bus to tail
 	SampleHz  float64     // probe sampling for histograms; 0 turns it off
 	Window    time.Duration
-	Interval  time.Duration
 	MaxLogs   int
 }
 

@@ -141,7 +141,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		m := tui.NewModel(tui.Config{Collector: board, Bus: true, BusConfig: busCfg, SampleHz: 97, Interval: time.Second})
+		m := tui.NewModel(tui.Config{Collector: board, Bus: true, BusConfig: busCfg, SampleHz: 97})
 		return tui.Run(ctx, m, tui.NewUI(m, nil), time.Second, true)
 	}
 	t := time.NewTicker(time.Second)
