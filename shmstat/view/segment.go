@@ -60,7 +60,7 @@ type Probe struct {
 	Name     string
 	Index    int    // word index in the slot
 	Raw      uint64 // the word as read; 0 when nothing was recorded
-	Location string // see Location
+	Location string // see shmstat.Snapshot.ProbeLocation
 }
 
 // New computes the view of cur; prev (may be nil) is an earlier snapshot
@@ -119,9 +119,8 @@ func New(cur, prev *shmstat.Snapshot, opts *Options) *Segment {
 			if m.Index < 0 || m.Index >= len(sl.Probes) {
 				continue
 			}
-			raw := sl.Probes[m.Index]
-			p.Probes = append(p.Probes, Probe{Name: m.Name, Index: m.Index, Raw: raw,
-				Location: Location(cur, opts.Resolver, sl.PID, sl.StartTime, raw)})
+			p.Probes = append(p.Probes, Probe{Name: m.Name, Index: m.Index, Raw: sl.Probes[m.Index],
+				Location: cur.ProbeLocation(opts.Resolver, *sl, m.Index)})
 		}
 	}
 	return seg

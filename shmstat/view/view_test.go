@@ -299,8 +299,7 @@ func TestNeedsWindow(t *testing.T) {
 	}
 }
 
-func TestLocation(t *testing.T) {
-	s := &shmstat.Snapshot{Sites: []string{"waiting", ""}}
+func TestProbeLocations(t *testing.T) {
 	const siteBit = 1 << 63
 	tests := []struct {
 		raw  uint64
@@ -309,15 +308,23 @@ func TestLocation(t *testing.T) {
 	}{
 		{0, nil, "-"},
 		{siteBit | 0, nil, "waiting"},
-		{siteBit | 1, nil, "site1"}, // registered without a name yet
 		{siteBit | 7, nil, "site7"}, // beyond the sites known
 		{0x4a1b2c, nil, "pc 0x4a1b2c"},
 		{1, NewSelf(0), "pc 0x1"}, // not in this program's text
 	}
 	for _, tt := range tests {
-		if got := Location(s, tt.r, os.Getpid(), 0, tt.raw); got != tt.want {
-			t.Errorf("Location(%#x) = %q, want %q", tt.raw, got, tt.want)
+		s := &shmstat.Snapshot{Sites: []string{"waiting"}, Metrics: []shmstat.Metric{{Kind: shmstat.KindProbe, Name: "p"}},
+			Slots: []shmstat.Slot{{PID: os.Getpid(), Probes: []uint64{tt.raw}}}}
+		got := New(s, nil, &Options{Resolver: tt.r}).Slots[0].Probes
+		if len(got) != 1 || got[0].Location != tt.want || got[0].Raw != tt.raw {
+			t.Errorf("probe word %#x: %+v, want location %q", tt.raw, got, tt.want)
 		}
+	}
+	skip := New(&shmstat.Snapshot{Metrics: []shmstat.Metric{{Kind: shmstat.KindProbe, Name: "p"}},
+		Slots: []shmstat.Slot{{Index: 3, Probes: []uint64{siteBit}}}}, nil,
+		&Options{Probes: func(sl shmstat.Slot) bool { return sl.Index != 3 }})
+	if len(skip.Slots[0].Probes) != 0 {
+		t.Errorf("Options.Probes left slot 3 out, yet %+v", skip.Slots[0].Probes)
 	}
 }
 
