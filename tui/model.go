@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/collector/scoreboard"
 	"github.com/porthole-dev/porthole/mlog"
 	"github.com/porthole-dev/porthole/shmstat"
 	"github.com/porthole-dev/porthole/shmstat/sampler"
@@ -375,42 +375,20 @@ func (m *Model) startSampler(name string) (*liveSampler, error) {
 	return &liveSampler{s: s, cancel: cancel, started: time.Now()}, nil
 }
 
-// cluster reads the scoreboard.
+// cluster reads the scoreboard; package scoreboard presents it.
 func (m *Model) cluster(ctx context.Context, cv ClusterView) ClusterView {
 	cv.Source = m.cfg.Collector
-	var sb *collector.Scoreboard
-	var err error
-	if strings.HasPrefix(m.cfg.Collector, "http://") || strings.HasPrefix(m.cfg.Collector, "https://") {
-		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		sb, err = collector.FetchScoreboard(fctx, m.cfg.Collector)
-		cancel()
-	} else {
-		sb, err = collector.ReadScoreboard(m.cfg.Collector)
-	}
+	fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	sb, err := scoreboard.Load(fctx, m.cfg.Collector)
+	cancel()
 	if err != nil {
 		cv.Err = err.Error()
 		return cv
 	}
-	c := sb.Collector
-	cv.Collector = fmt.Sprintf("collector %s: received %s, lost %d, spool %s, %d write errors", c.Host, human(float64(c.Received)), c.Lost, human(float64(c.SpoolBytes))+"B", c.WriteErrors)
-	for _, s := range sb.Servers {
-		row := ServerView{Host: s.Host, Program: s.Program, PID: s.PID, State: s.State, LastSeen: ago(sb.Time, s.LastSeen), Lost: s.Lost, Problem: s.LastProblem,
-			Overdue: s.OverdueTasks > 0 || s.FailedTasks > 0}
-		var loads, tasks []string
-		for k, v := range s.Load {
-			loads = append(loads, fmt.Sprintf("%s %.0f%%", k, v))
-		}
-		sort.Strings(loads)
-		row.Load = strings.Join(loads, " ")
-		for _, t := range s.Tasks {
-			x := t.Name + " " + t.Result
-			if t.Overdue {
-				x += " OVERDUE"
-			}
-			tasks = append(tasks, x)
-		}
-		row.Tasks = strings.Join(tasks, ", ")
-		cv.Servers = append(cv.Servers, row)
+	cv.Collector = sb.Summary()
+	for _, r := range sb.Rows() {
+		cv.Servers = append(cv.Servers, ServerView{Host: r.Host, Program: r.Program, PID: r.PID, State: r.State,
+			LastSeen: r.LastSeen, Load: r.Load, Tasks: r.Tasks, Lost: r.Lost, Problem: r.Problem, Overdue: r.Attention})
 	}
 	return cv
 }

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/collector/scoreboard"
 	"github.com/porthole-dev/porthole/tui"
 )
 
@@ -155,7 +155,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("the collector exited (%v):\n%s", procs[0].err, tail(logFile.Name(), 5))
 		case <-t.C:
 		}
-		sb, err := collector.ReadScoreboard(board)
+		sb, err := scoreboard.Read(board)
 		if err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				fmt.Fprintf(stderr, "porthole demo: %v\n", err)

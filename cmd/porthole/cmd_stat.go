@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/human"
 	"github.com/porthole-dev/porthole/shmstat"
 	"github.com/porthole-dev/porthole/shmstat/view"
 )
@@ -140,7 +141,7 @@ func printValues(tw *tabwriter.Writer, d *view.Doc) {
 		case "task", "flag", "probe", "site":
 			continue // in their own tables
 		case "counter", "sequence":
-			val = humanCount(m.Value.(uint64))
+			val = human.Count(m.Value.(uint64))
 		case "load":
 			val = "-"
 			if m.LoadPercent != nil {
@@ -170,13 +171,13 @@ func printTasks(tw *tabwriter.Writer, d *view.Doc) {
 		t := m.Task
 		since, started, success := "-", "never", "never"
 		if t.RunningSince != nil {
-			since = humanAgo(d.Time, *t.RunningSince)
+			since = human.Ago(d.Time, *t.RunningSince)
 		}
 		if t.LastStart != nil {
-			started = humanAgo(d.Time, *t.LastStart)
+			started = human.Ago(d.Time, *t.LastStart)
 		}
 		if t.LastSuccess != nil {
-			success = humanAgo(d.Time, *t.LastSuccess)
+			success = human.Ago(d.Time, *t.LastSuccess)
 		}
 		overdue := "no"
 		if t.Overdue {
