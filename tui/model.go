@@ -285,21 +285,28 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 			if pr.Raw == 0 {
 				continue
 			}
-			pv := ProbeView{PID: sl.PID, Role: sl.Role, Probe: pr.Name, Location: pr.Location}
-			for _, h := range hists {
-				if h.PID == sl.PID && h.Probe == pr.Name && h.Role == sl.Role {
-					for i, l := range h.Locations {
-						if i == 5 {
-							break
-						}
-						pv.Hist = append(pv.Hist, Bar{Label: l.Label, Share: l.Share})
-					}
-				}
-			}
-			v.Probes = append(v.Probes, pv)
+			v.Probes = append(v.Probes, ProbeView{PID: sl.PID, Role: sl.Role, Probe: pr.Name, Location: pr.Location,
+				Hist: histBars(hists, sl, pr.Name)})
 		}
 	}
 	return v
+}
+
+// histBars returns the top five locations of the sampled histogram of a
+// probe of the process in sl.
+func histBars(hists []sampler.ProbeProfile, sl *shmstat.Slot, probe string) []Bar {
+	var bars []Bar
+	for _, h := range hists {
+		if h.PID == sl.PID && h.Probe == probe && h.Role == sl.Role {
+			for i, l := range h.Locations {
+				if i == 5 {
+					break
+				}
+				bars = append(bars, Bar{Label: l.Label, Share: l.Share})
+			}
+		}
+	}
+	return bars
 }
 
 // percent prints a load percentage as the panes show it.
