@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/porthole-dev/porthole/internal/human"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/shmstat"
 	"github.com/porthole-dev/porthole/shmstat/view"
 )
@@ -141,7 +141,7 @@ func printValues(tw *tabwriter.Writer, d *view.Doc) {
 		case "task", "flag", "probe", "site":
 			continue // in their own tables
 		case "counter", "sequence":
-			val = human.Count(m.Value.(uint64))
+			val = numfmt.Count(m.Value.(uint64))
 		case "load":
 			val = "-"
 			if m.LoadPercent != nil {
@@ -171,13 +171,13 @@ func printTasks(tw *tabwriter.Writer, d *view.Doc) {
 		t := m.Task
 		since, started, success := "-", "never", "never"
 		if t.RunningSince != nil {
-			since = human.Ago(d.Time, *t.RunningSince)
+			since = numfmt.Ago(d.Time, *t.RunningSince)
 		}
 		if t.LastStart != nil {
-			started = human.Ago(d.Time, *t.LastStart)
+			started = numfmt.Ago(d.Time, *t.LastStart)
 		}
 		if t.LastSuccess != nil {
-			success = human.Ago(d.Time, *t.LastSuccess)
+			success = numfmt.Ago(d.Time, *t.LastSuccess)
 		}
 		overdue := "no"
 		if t.Overdue {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/porthole-dev/porthole/internal/human"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 )
 
 // Row is one server as people read it; empty texts mean "nothing".
@@ -30,7 +30,7 @@ func (b *Board) Rows() []Row {
 	for _, s := range b.Servers {
 		rows = append(rows, Row{
 			Host: s.Host, Program: s.Program, PID: s.PID, State: s.State,
-			LastSeen: human.Ago(b.Time, s.LastSeen), Load: loads(s.Load), Tasks: tasks(s.Tasks),
+			LastSeen: numfmt.Ago(b.Time, s.LastSeen), Load: loads(s.Load), Tasks: tasks(s.Tasks),
 			Lost: s.Lost, Restarts: s.Restarts, Problem: s.LastProblem,
 			Attention: s.OverdueTasks > 0 || s.FailedTasks > 0,
 		})
@@ -77,8 +77,8 @@ func (b *Board) Summary() string {
 		rejected = "none"
 	}
 	s := fmt.Sprintf("collector %s pid %d  up %s  received %s  lost %d  rejected %s  spool %s (%d write errors)",
-		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), human.Count(c.Received), c.Lost,
-		rejected, human.Bytes(c.SpoolBytes), c.WriteErrors)
+		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), numfmt.Count(c.Received), c.Lost,
+		rejected, numfmt.Bytes(c.SpoolBytes), c.WriteErrors)
 	if c.LastWriteErr != "" {
 		s += "  spool trouble: " + c.LastWriteErr
 	}
