@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector/scoreboard"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/mlog"
 	"github.com/porthole-dev/porthole/shmstat"
 	"github.com/porthole-dev/porthole/shmstat/sampler"
@@ -247,15 +248,16 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 		mt := val.Metric
 		switch mt.Kind {
 		case shmstat.KindCounter, shmstat.KindSequence:
-			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: human(float64(mt.Value)), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
+			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: numfmt.Value(float64(mt.Value), mt.Unit), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
 			if val.HasRate {
-				row.Rate = human(val.Rate) + "/s"
+				row.Rate = numfmt.Rate(val.Rate, mt.Unit)
 				row.Spark = sparkline(m.remember(v.Name, mt.Name, val.Rate))
 			}
 			row.Value = row.Total
 			v.Metrics = append(v.Metrics, row)
 		case shmstat.KindGauge:
-			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: human(float64(mt.Int)), Total: human(float64(mt.Int)), Rate: "", Unit: mt.Unit, Help: mt.Help,
+			g := numfmt.Value(float64(mt.Int), mt.Unit)
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: g, Total: g, Rate: "", Unit: mt.Unit, Help: mt.Help,
 				Spark: sparkline(m.remember(v.Name, mt.Name, float64(mt.Int)))})
 		case shmstat.KindInfo:
 			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "info", Value: mt.Text, Total: mt.Text, Help: mt.Help})

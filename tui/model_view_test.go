@@ -52,7 +52,7 @@ func TestSegmentViewRows(t *testing.T) {
 		rate, load, slot string
 	}{
 		{"first refresh", nil, "-", "-", "-"},
-		{"second refresh", prev, "1500/s", "25%", "25%"},
+		{"second refresh", prev, "1,500/s", "25%", "25%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,7 +61,7 @@ func TestSegmentViewRows(t *testing.T) {
 			for _, r := range v.Metrics {
 				rows[r.Name] = r
 			}
-			if r := rows["requests"]; r.Rate != tt.rate || r.Total != "3000" || r.Unit != "req" {
+			if r := rows["requests"]; r.Rate != tt.rate || r.Total != "3,000" || r.Unit != "req" {
 				t.Errorf("requests row %+v, rate want %q", r, tt.rate)
 			}
 			if r := rows["queue"]; r.Value != "7" {
