@@ -129,6 +129,9 @@ func TestAnnounceHeap(t *testing.T) {
 	}
 	defer seg.Close()
 	seg.Probe("worker").Here()
+	if s, err := seg.Snapshot(); err != nil || s.Slots[0].Probes[0] == 0 {
+		t.Skipf("no PC in the probe (built with porthole_noprobes?): %v", err)
+	}
 	r := listen(t, Config{Group: testGroup})
 	b := newBus(t, Config{Group: testGroup, Segment: seg, Program: "heap"})
 	slog.New(b.Handler()).Info("warm up the sender and the receiver")
