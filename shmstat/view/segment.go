@@ -110,7 +110,9 @@ func New(cur, prev *shmstat.Snapshot, opts *Options) *Segment {
 		sl := &cur.Slots[i]
 		p := &seg.Slots[i]
 		p.Slot = sl
-		p.Flags = cur.FlagNames(sl.Flags)
+		if sl.Flags != 0 { // FlagNames scans every value: only when a flag is set
+			p.Flags = cur.FlagNames(sl.Flags)
+		}
 		p.Load, p.HasLoad = slotLoad[sl.Index]
 		if opts.Probes != nil && !opts.Probes(*sl) {
 			continue
