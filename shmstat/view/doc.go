@@ -18,6 +18,11 @@
 //	}
 //	json.NewEncoder(os.Stdout).Encode(seg.Doc())
 //
+// Where each number comes from: a rate is the increase of a counter
+// divided by the time between the snapshots' monotonic clocks (New, in
+// segment.go); a load percentage is shmstat.LoadPercent over the same
+// window; "overdue" is shmstat.TaskValue.Overdue at the snapshot's time.
+//
 // A rate or a load percentage needs two snapshots of the same segment
 // (same generation); with one (or across a restart of the owner) they
 // are simply absent. Matching the previous snapshot's values costs O(n):
