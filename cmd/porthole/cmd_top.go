@@ -38,7 +38,7 @@ func runTop(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tailBus := *bus || (*coll != "" && !flagSet(fs, "bus"))
-	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: tailBus, BusConfig: busCfg, SampleHz: *hz, Interval: *interval})
+	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: tailBus, BusConfig: busCfg, SampleHz: *hz})
 	u := tui.NewUI(m, nil)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
