@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/porthole-dev/porthole/internal/termsafe"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
@@ -99,6 +100,7 @@ func runDebug(args []string, stdout, stderr io.Writer) error {
 	if snap, err = w.Reader().Snapshot(); err != nil {
 		return err
 	}
+	stdout = termsafe.NewWriter(stdout) // flag and role names are the segment writer's
 	var all []string
 	for _, m := range snap.Metrics {
 		if m.Kind == shmstat.KindFlag {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/internal/termsafe"
 	"github.com/porthole-dev/porthole/tui"
 )
 
@@ -162,7 +163,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			}
 			continue
 		}
-		fmt.Fprint(stdout, "\033[H\033[2J")
+		if termsafe.IsTerminal(stdout) {
+			fmt.Fprint(stdout, "\033[H\033[2J") // a pipe or file gets the tables one after another
+		} else {
+			fmt.Fprintln(stdout)
+		}
 		printScoreboard(stdout, sb)
 		for _, c := range procs {
 			if c.exited() {

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/termsafe"
 	"github.com/porthole-dev/porthole/shmstat"
 	"github.com/porthole-dev/porthole/shmstat/sampler"
 )
@@ -43,19 +44,8 @@ func runProfile(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-progress:
-	for {
-		select {
-		case <-done:
-			break progress
-		case <-t.C:
-			st := s.Stats()
-			fmt.Fprintf(stderr, "\rsampling %s: %s of %s, %d samples, %.0f Hz   ", pos[0], st.Elapsed.Round(100*time.Millisecond), *duration, st.Ticks, st.AchievedHz)
-		}
-	}
-	fmt.Fprint(stderr, "\r\033[K")
+	showProgress(s, done, stderr, pos[0], *duration)
+	stdout = termsafe.NewWriter(stdout) // probe, role and site names are the segment writer's
 	st := s.Stats()
 	fmt.Fprintf(stdout, "%s: %d ticks in %s: %.1f Hz achieved of %.0f (jitter p50 %s, p99 %s, %d missed), sampler CPU %s (%.1f%% of a core)\n",
 		pos[0], st.Ticks, st.Elapsed.Round(time.Millisecond), st.AchievedHz, st.TargetHz, st.JitterP50, st.JitterP99, st.Missed,
@@ -91,4 +81,26 @@ progress:
 		fmt.Fprintf(stdout, "\nwrote %s (go tool pprof -top %s; -http=: for a flame graph)\n", *out, *out)
 	}
 	return nil
+}
+
+// showProgress rewrites one progress line on stderr until done is closed,
+// and clears it. Where stderr is not a terminal it prints nothing: a
+// pipe or file gets no carriage returns or escape codes.
+func showProgress(s *sampler.Sampler, done <-chan struct{}, stderr io.Writer, name string, duration time.Duration) {
+	if !termsafe.IsTerminal(stderr) {
+		<-done
+		return
+	}
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			fmt.Fprint(stderr, "\r\033[K")
+			return
+		case <-t.C:
+			st := s.Stats()
+			fmt.Fprintf(stderr, "\rsampling %s: %s of %s, %d samples, %.0f Hz   ", name, st.Elapsed.Round(100*time.Millisecond), duration, st.Ticks, st.AchievedHz)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/internal/termsafe"
 )
 
 func init() {
@@ -80,11 +81,11 @@ func runQuery(args []string, stdout, stderr io.Writer) error {
 			enc.Encode(r)
 			return true
 		}
-		fmt.Fprintln(stdout, recordLine(&r))
+		fmt.Fprintln(stdout, termsafe.String(recordLine(&r))) // hosts, messages, attributes: from the wire
 		return true
 	}
 	bad := func(file string, line int, err error) {
-		fmt.Fprintf(stderr, "porthole query: %s:%d: skipped: %v\n", file, line, err)
+		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole query: %s:%d: skipped: %v\n", file, line, err)
 	}
 	if !*follow {
 		return collector.ReadSpool(*spool, print, bad)

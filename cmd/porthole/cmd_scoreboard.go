@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/internal/termsafe"
 )
 
 func init() {
@@ -69,6 +70,7 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 }
 
 func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
+	w = termsafe.NewWriter(w) // every name and text here came off the wire
 	c := sb.Collector
 	var rej []string
 	for k, v := range c.Rejected {
@@ -104,8 +106,11 @@ func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
 			}
 			tasks = strings.Join(ts, " ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", s.Host, s.Program, s.PID, strings.ToUpper(s.State),
-			humanAgo(sb.Time, s.LastSeen), orDash(strings.Join(loads, ",")), s.Lost, s.Restarts, tasks, orDash(s.LastProblem))
+		// Fields escaped one by one: a tab or newline in a name must
+		// not make a column or a row of its own.
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", termsafe.String(s.Host), termsafe.String(s.Program), s.PID,
+			termsafe.String(strings.ToUpper(s.State)), humanAgo(sb.Time, s.LastSeen), termsafe.String(orDash(strings.Join(loads, ","))),
+			s.Lost, s.Restarts, termsafe.String(tasks), termsafe.String(orDash(s.LastProblem)))
 	}
 	tw.Flush()
 }

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/termsafe"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
@@ -90,6 +91,7 @@ func runStat(args []string, stdout, stderr io.Writer) error {
 }
 
 func printStat(w io.Writer, d *statDoc) {
+	w = termsafe.NewWriter(w) // names, help and info values are the segment writer's
 	owner := "dead"
 	if d.Owner.Alive {
 		owner = "alive"

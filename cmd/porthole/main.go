@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/porthole-dev/porthole/internal/termsafe"
 )
 
 // command is one porthole subcommand.
@@ -59,11 +61,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		// Errors may quote names and texts from segments and datagrams.
+		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole %s: %v\n", c.name, err)
 		if errors.Is(err, errUsage) {
-			fmt.Fprintf(stderr, "porthole %s: %v\n", c.name, err)
 			return 2
 		}
-		fmt.Fprintf(stderr, "porthole %s: %v\n", c.name, err)
 		return 1
 	}
 	return 0
