@@ -46,6 +46,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
+	if err := notNegative("duration", *duration); err != nil {
+		return err
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err

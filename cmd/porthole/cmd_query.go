@@ -38,43 +38,15 @@ func runQuery(args []string, stdout, stderr io.Writer) error {
 	if *spool == "" || len(pos) > 0 {
 		return fmt.Errorf("%w: want --spool DIR", errUsage)
 	}
-	now := time.Now()
-	from, err := parseWhen(*since, now)
+	qf, err := newQueryFilter(*since, *until, *host, *program, *level, *grep)
 	if err != nil {
 		return err
-	}
-	to, err := parseWhen(*until, now)
-	if err != nil {
-		return err
-	}
-	var re *regexp.Regexp
-	if *grep != "" {
-		if re, err = regexp.Compile(*grep); err != nil {
-			return fmt.Errorf("%w: --grep: %v", errUsage, err)
-		}
-	}
-	minLevel := -100
-	if *level != "" {
-		l, err := parseLevel(*level)
-		if err != nil {
-			return err
-		}
-		minLevel = int(l)
 	}
 	enc := json.NewEncoder(stdout)
+	seen := 0
 	print := func(r collector.Record) bool {
-		if (!from.IsZero() && r.Time.Before(from)) || (!to.IsZero() && !r.Time.Before(to)) ||
-			(*host != "" && r.Host != *host) || (*program != "" && r.Program != *program) {
-			return true
-		}
-		if r.Type == "log" {
-			if l, err := parseLevel(r.Level); err == nil && int(l) < minLevel {
-				return true
-			}
-		} else if r.Type != "gap" && (minLevel > -100 || re != nil) {
-			return true
-		}
-		if re != nil && r.Type == "log" && !re.MatchString(r.Msg) {
+		seen++
+		if !qf.match(&r) {
 			return true
 		}
 		if *asJSON {
@@ -87,12 +59,72 @@ func runQuery(args []string, stdout, stderr io.Writer) error {
 	bad := func(file string, line int, err error) {
 		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole query: %s:%d: skipped: %v\n", file, line, err)
 	}
+	if _, err := os.Stat(*spool); err != nil {
+		return fmt.Errorf("spool %s: %w", *spool, err)
+	}
 	if !*follow {
-		return collector.ReadSpool(*spool, print, bad)
+		if err := collector.ReadSpool(*spool, print, bad); err != nil {
+			return err
+		}
+		if seen == 0 {
+			return fmt.Errorf("spool %s holds no records (is it a collector's --spool directory?)", *spool)
+		}
+		return nil
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return collector.Follow(ctx, *spool, 200*time.Millisecond, print, bad)
+}
+
+// queryFilter selects spool records.
+type queryFilter struct {
+	from, to      time.Time
+	host, program string
+	re            *regexp.Regexp
+	minLevel      int // -100: any
+}
+
+// newQueryFilter builds a filter from query's flags.
+func newQueryFilter(since, until, host, program, level, grep string) (*queryFilter, error) {
+	now := time.Now()
+	f := &queryFilter{host: host, program: program, minLevel: -100}
+	var err error
+	if f.from, err = parseWhen(since, now); err != nil {
+		return nil, err
+	}
+	if f.to, err = parseWhen(until, now); err != nil {
+		return nil, err
+	}
+	if grep != "" {
+		if f.re, err = regexp.Compile(grep); err != nil {
+			return nil, fmt.Errorf("%w: --grep: %v", errUsage, err)
+		}
+	}
+	if level != "" {
+		l, err := parseLevel(level)
+		if err != nil {
+			return nil, err
+		}
+		f.minLevel = int(l)
+	}
+	return f, nil
+}
+
+// match reports whether r passes the filter. Gaps pass every level and
+// message filter; stats and hello records pass none.
+func (f *queryFilter) match(r *collector.Record) bool {
+	if (!f.from.IsZero() && r.Time.Before(f.from)) || (!f.to.IsZero() && !r.Time.Before(f.to)) ||
+		(f.host != "" && r.Host != f.host) || (f.program != "" && r.Program != f.program) {
+		return false
+	}
+	if r.Type == "log" {
+		if l, err := parseLevel(r.Level); err == nil && int(l) < f.minLevel {
+			return false
+		}
+	} else if r.Type != "gap" && (f.minLevel > -100 || f.re != nil) {
+		return false
+	}
+	return f.re == nil || r.Type != "log" || f.re.MatchString(r.Msg)
 }
 
 // parseWhen reads an RFC 3339 time or a duration before now.

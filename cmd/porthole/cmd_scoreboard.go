@@ -33,6 +33,9 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
+	if err := notNegative("interval", *interval); err != nil {
+		return err
+	}
 	if *file == "" && *url == "" {
 		*url = "http://127.0.0.1:9477"
 	}

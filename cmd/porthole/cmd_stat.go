@@ -32,6 +32,9 @@ func runStat(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: want one segment NAME", errUsage)
 	}
+	if err := notNegative("interval", *interval); err != nil {
+		return err
+	}
 	r, err := shmstat.Open(pos[0], &shmstat.Options{Dir: *dir})
 	if err != nil {
 		return err

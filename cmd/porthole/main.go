@@ -44,18 +44,25 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout) // asked for: to stdout, so `porthole --help | less` works
 		return 0
+	case "-version", "--version":
+		args = []string{"version"}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "porthole: unknown command %q\n\n", args[0])
 		usage(stderr)
 		return 2
+	}
+	if wantsHelp(args[1:]) {
+		stderr = stdout // flag usage, asked for, goes to stdout too
 	}
 	if err := c.run(args[1:], stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -84,7 +91,21 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'porthole COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'porthole help COMMAND' for a command's flags, 'porthole version' for the build.")
+}
+
+// wantsHelp reports whether a command's arguments ask for its help
+// (-h, -help or --help before any "--").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // newFlagSet returns a flag set for a subcommand that reports errors
