@@ -3,6 +3,7 @@ package termsafe
 import (
 	"io"
 	"unicode/utf8"
+	"unsafe"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -38,7 +39,12 @@ func NewWriter(w io.Writer) *Writer {
 
 // Write escapes p and writes the result. It reports len(p) on success.
 func (w *Writer) Write(p []byte) (int, error) {
-	s := string(p)
+	if len(p) == 0 {
+		return w.w.Write(p)
+	}
+	// A string view of p without a copy: s is used only during this call,
+	// while p does not change.
+	s := unsafe.String(unsafe.SliceData(p), len(p))
 	if safe(s, true) {
 		return w.w.Write(p)
 	}
