@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/porthole-dev/porthole/shmstat"
 )
 
 func init() {
@@ -31,6 +33,8 @@ func runCompletion(args []string, stdout, stderr io.Writer) error {
 	}
 	cmds := completionCommands()
 	switch pos[0] {
+	case "segments": // used by the scripts: names for stat, debug, profile
+		return printSegmentNames(stdout)
 	case "bash":
 		writeBash(stdout, cmds)
 	case "zsh":
@@ -39,6 +43,22 @@ func runCompletion(args []string, stdout, stderr io.Writer) error {
 		writeFish(stdout, cmds)
 	default:
 		return fmt.Errorf("%w: unknown shell %q: want bash, zsh or fish", errUsage, pos[0])
+	}
+	return nil
+}
+
+// segmentCommands take a segment NAME, completed from the default directory.
+const segmentCommands = "stat|debug|profile"
+
+// printSegmentNames prints the names of the segments in the default
+// directory, one a line.
+func printSegmentNames(w io.Writer) error {
+	infos, err := shmstat.List("")
+	if err != nil {
+		return err
+	}
+	for _, in := range infos {
+		fmt.Fprintln(w, in.Name)
 	}
 	return nil
 }
@@ -117,7 +137,8 @@ func writeBash(w io.Writer, cmds []compCommand) {
 		}
 	}
 	fmt.Fprintf(w, "\thelp) words='%s' ;;\n\tcompletion) words='bash zsh fish' ;;\n\tesac\n", names(cmds))
-	fmt.Fprintf(w, "\tif [[ $cur == -* || ${COMP_WORDS[1]} == help || ${COMP_WORDS[1]} == completion ]]; then\n")
+	fmt.Fprintf(w, "\tcase ${COMP_WORDS[1]} in %s) [[ $cur == -* ]] || words=$(porthole completion segments 2>/dev/null) ;; esac\n", segmentCommands)
+	fmt.Fprintf(w, "\tif [[ $cur == -* || \" help completion %s \" == *\" ${COMP_WORDS[1]} \"* ]]; then\n", strings.ReplaceAll(segmentCommands, "|", " "))
 	fmt.Fprintf(w, "\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n\tfi\n}\ncomplete -o default -F _porthole porthole\n")
 }
 
@@ -133,7 +154,8 @@ func writeZsh(w io.Writer, cmds []compCommand) {
 			fmt.Fprintf(w, "\t%s) compadd -- %s --help ;;\n", c.name, dashed(c.flags))
 		}
 	}
-	fmt.Fprintf(w, "\thelp) compadd -- %s ;;\n\tcompletion) compadd -- bash zsh fish ;;\n\tesac\n\t_files\n}\n", names(cmds))
+	fmt.Fprintf(w, "\thelp) compadd -- %s ;;\n\tcompletion) compadd -- bash zsh fish ;;\n\tesac\n", names(cmds))
+	fmt.Fprintf(w, "\tcase $words[2] in %s) compadd -- ${(f)\"$(porthole completion segments 2>/dev/null)\"} ;; esac\n\t_files\n}\n", segmentCommands)
 	fmt.Fprintf(w, "if [ \"$funcstack[1]\" = _porthole ]; then\n\t_porthole \"$@\"\nelse\n\tcompdef _porthole porthole\nfi\n")
 }
 
@@ -153,4 +175,6 @@ func writeFish(w io.Writer, cmds []compCommand) {
 	}
 	fmt.Fprintf(w, "complete -c porthole -n '__fish_seen_subcommand_from help' -a %s\n", zshQuote(names(cmds)))
 	fmt.Fprintf(w, "complete -c porthole -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'\n")
+	fmt.Fprintf(w, "complete -c porthole -n '__fish_seen_subcommand_from %s' -a '(porthole completion segments 2>/dev/null)'\n",
+		strings.ReplaceAll(segmentCommands, "|", " "))
 }

@@ -93,25 +93,35 @@ func TestCompletionScriptsLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The scripts run "porthole completion segments" for segment names:
+	// a porthole on PATH that is this test binary, and a segment to find.
+	wrapper := "#!/bin/sh\n" + envActAsMain + "=1 exec " + os.Args[0] + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "porthole"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, segDir := newTestSegment(t)
 	shells := []struct{ shell, script, want string }{
 		{"bash", `source ` + dir + `/bash; complete -p porthole
 COMP_WORDS=(porthole st); COMP_CWORD=1; _porthole; echo "words: ${COMPREPLY[*]}"
-COMP_WORDS=(porthole profile --dur); COMP_CWORD=2; _porthole; echo "flags: ${COMPREPLY[*]}"`,
-			"complete -o default -F _porthole porthole\nwords: stat\nflags: --duration\n"},
-		{"zsh", `autoload -U compinit; compinit -u -D; source ` + dir + `/zsh; print ${_comps[porthole]}`, "_porthole\n"},
-		{"fish", `source ` + dir + `/fish; complete -C "porthole sta"; complete -C "porthole query --spo"`, "stat\t"},
+COMP_WORDS=(porthole profile --dur); COMP_CWORD=2; _porthole; echo "flags: ${COMPREPLY[*]}"
+COMP_WORDS=(porthole debug s); COMP_CWORD=2; _porthole; echo "segments: ${COMPREPLY[*]}"`,
+			"complete -o default -F _porthole porthole\nwords: stat\nflags: --duration\nsegments: svc\n"},
+		{"zsh", `zsh -n ` + dir + `/zsh && autoload -U compinit && compinit -u -D && source ` + dir + `/zsh && print ${_comps[porthole]}`, "_porthole\n"},
+		{"fish", `source ` + dir + `/fish; complete -C "porthole sta"; complete -C "porthole query --spo"; complete -C "porthole stat s"`, "stat\t"},
 	}
 	for _, s := range shells {
 		t.Run(s.shell, func(t *testing.T) {
 			if _, err := exec.LookPath(s.shell); err != nil {
 				t.Skipf("%s is not installed", s.shell)
 			}
-			out, err := exec.Command(s.shell, "-c", s.script).CombinedOutput()
+			cmd := exec.Command(s.shell, "-c", s.script)
+			cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "PORTHOLE_DIR="+segDir)
+			out, err := cmd.CombinedOutput()
 			if err != nil || !strings.Contains(string(out), s.want) {
 				t.Fatalf("%s: %v\n%s\nwant %q", s.shell, err, out, s.want)
 			}
-			if s.shell == "fish" && !strings.Contains(string(out), "--spool") {
-				t.Errorf("fish does not complete query --spool:\n%s", out)
+			if s.shell == "fish" && (!strings.Contains(string(out), "--spool") || !strings.Contains(string(out), "svc\n")) {
+				t.Errorf("fish does not complete query --spool or the segment svc:\n%s", out)
 			}
 		})
 	}
