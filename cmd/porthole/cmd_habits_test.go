@@ -137,7 +137,7 @@ func TestErrorsScriptsCanTrust(t *testing.T) {
 		want string
 	}{
 		{"query missing spool", []string{"query", "--spool", filepath.Join(empty, "typo")}, 1, "no such file or directory"},
-		{"query empty spool", []string{"query", "--spool", empty}, 1, "holds no records"},
+		{"query empty spool", []string{"query", "--spool", empty}, 1, "holds no spool files"},
 		{"profile pid not in segment", []string{"profile", "svc", "--dir", segDir, "--pid", "999999999", "--duration", "1h"}, 1, "no live process with pid 999999999 in svc"},
 		{"profile -o bad path", []string{"profile", "svc", "--dir", segDir, "-o", filepath.Join(empty, "no", "such", "x.pb.gz"), "--duration", "1h"}, 1, "-o "},
 		{"profile -o a directory", []string{"profile", "svc", "--dir", segDir, "-o", empty, "--duration", "1h"}, 1, "is a directory"},
