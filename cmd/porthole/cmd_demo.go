@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
-	"github.com/porthole-dev/porthole/internal/termsafe"
 	"github.com/porthole-dev/porthole/tui"
 )
 
@@ -45,9 +44,6 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
-	}
-	if err := notNegative("duration", *duration); err != nil {
-		return err
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -166,7 +162,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			}
 			continue
 		}
-		if termsafe.IsTerminal(stdout) {
+		if isTerminal(stdout) {
 			fmt.Fprint(stdout, "\033[H\033[2J") // a pipe or file gets the tables one after another
 		} else {
 			fmt.Fprintln(stdout)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
-	"github.com/porthole-dev/porthole/internal/termsafe"
 )
 
 func init() {
@@ -32,9 +31,6 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
-	}
-	if err := notNegative("interval", *interval); err != nil {
-		return err
 	}
 	if *file == "" && *url == "" {
 		*url = "http://127.0.0.1:9477"
@@ -73,7 +69,7 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 }
 
 func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
-	w = termsafe.NewWriter(w) // every name and text here came off the wire
+	w = safeOut(w) // every name and text here came off the wire
 	c := sb.Collector
 	var rej []string
 	for k, v := range c.Rejected {
@@ -111,9 +107,9 @@ func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
 		}
 		// Fields escaped one by one: a tab or newline in a name must
 		// not make a column or a row of its own.
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", termsafe.String(s.Host), termsafe.String(s.Program), s.PID,
-			termsafe.String(strings.ToUpper(s.State)), humanAgo(sb.Time, s.LastSeen), termsafe.String(orDash(strings.Join(loads, ","))),
-			s.Lost, s.Restarts, termsafe.String(tasks), termsafe.String(orDash(s.LastProblem)))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", safeText(s.Host), safeText(s.Program), s.PID,
+			safeText(strings.ToUpper(s.State)), humanAgo(sb.Time, s.LastSeen), safeText(orDash(strings.Join(loads, ","))),
+			s.Lost, s.Restarts, safeText(tasks), safeText(orDash(s.LastProblem)))
 	}
 	tw.Flush()
 }

@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/porthole-dev/porthole/internal/termsafe"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
@@ -31,9 +30,6 @@ func runStat(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: want one segment NAME", errUsage)
-	}
-	if err := notNegative("interval", *interval); err != nil {
-		return err
 	}
 	r, err := shmstat.Open(pos[0], &shmstat.Options{Dir: *dir})
 	if err != nil {
@@ -94,7 +90,7 @@ func runStat(args []string, stdout, stderr io.Writer) error {
 }
 
 func printStat(w io.Writer, d *statDoc) {
-	w = termsafe.NewWriter(w) // names, help and info values are the segment writer's
+	w = safeOut(w) // names, help and info values are the segment writer's
 	owner := "dead"
 	if d.Owner.Alive {
 		owner = "alive"

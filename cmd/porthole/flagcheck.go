@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"time"
 )
@@ -13,13 +14,19 @@ func positive(flag string, d time.Duration) error {
 	return nil
 }
 
-// notNegative refuses a negative duration flag (zero keeps its meaning,
-// such as "once" for --interval).
-func notNegative(flag string, d time.Duration) error {
-	if d < 0 {
-		return fmt.Errorf("%w: --%s %s: want zero or a positive duration", errUsage, flag, d)
-	}
-	return nil
+// negativeDuration refuses any duration flag of fs set below zero: no
+// interval, timeout or window can be negative (zero keeps each flag's own
+// meaning, such as "once" for --interval).
+func negativeDuration(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok && err == nil {
+			if d, ok := g.Get().(time.Duration); ok && d < 0 {
+				err = fmt.Errorf("%w: --%s %s: want zero or a positive duration", errUsage, f.Name, d)
+			}
+		}
+	})
+	return err
 }
 
 // firstErr returns the first non-nil error.

@@ -133,10 +133,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, nil
+			return pos, negativeDuration(fs)
 		}
 		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
+			return append(pos, args[1:]...), negativeDuration(fs)
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
