@@ -67,7 +67,9 @@ func TestStatEscapesNames(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--json: exit %d: %s", code, errs)
 	}
-	var doc statDoc
+	var doc struct {
+		Metrics []struct{ Name, Kind, Help string }
+	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
