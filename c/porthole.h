@@ -179,6 +179,7 @@ typedef struct { uint64_t *p; } ph_gauge;
 typedef struct { unsigned char *r; } ph_load;
 typedef struct { unsigned char *r; } ph_task;
 typedef struct { uint64_t *p; } ph_probe;
+typedef struct { uint64_t *word; uint64_t bit; } ph_flag;
 
 /* ph_create makes the segment of service name (1-63 of [A-Za-z0-9._-], not
  * starting with '.') and makes this process its owner. On failure it
@@ -203,11 +204,16 @@ void ph_info(ph_segment *seg, const char *name, const char *value);
 ph_probe ph_probe_new(ph_segment *seg, const char *name);
 /* ph_site returns the probe word value meaning "at this named site". */
 uint64_t ph_site(ph_segment *seg, const char *name);
+/* ph_flag_new registers a debug flag of this process, switched from
+ * outside with `porthole debug NAME +flag`; at most 64 per segment. */
+ph_flag ph_flag_new(ph_segment *seg, const char *name);
 
 static inline void ph_counter_add(ph_counter c, uint64_t n) { __atomic_fetch_add(c.p, n, __ATOMIC_RELAXED); }
 static inline void ph_gauge_set(ph_gauge g, int64_t v) { __atomic_store_n(g.p, (uint64_t)v, __ATOMIC_RELAXED); }
 static inline void ph_gauge_add(ph_gauge g, int64_t d) { __atomic_fetch_add(g.p, (uint64_t)d, __ATOMIC_RELAXED); }
 static inline void ph_probe_mark(ph_probe p, uint64_t site) { __atomic_store_n(p.p, site, __ATOMIC_RELAXED); }
+/* ph_flag_on costs one atomic load. */
+static inline int ph_flag_on(ph_flag f) { return (__atomic_load_n(f.word, __ATOMIC_RELAXED) & f.bit) != 0; }
 /* ph_load_busy / ph_load_idle mark the worker busy or idle from now; one
  * thread should drive a given load. */
 void ph_load_busy(ph_load l);
@@ -652,6 +658,14 @@ uint64_t ph_site(ph_segment *s, const char *name) {
     uint64_t idx = 0;
     ph__register(s, PH_KIND_SITE, name, "", "probe site", 0, 0, &idx, &ok);
     return ok ? PH_SITE_BIT | idx : 0;
+}
+
+ph_flag ph_flag_new(ph_segment *s, const char *name) {
+    int ok;
+    uint64_t bit = 0;
+    ph__register(s, PH_KIND_FLAG, name, "", "debug flag", 0, 0, &bit, &ok);
+    ph_flag f = {ok ? (uint64_t *)(void *)(s->m + s->slot_off + PH_S_FLAGS) : (uint64_t *)(void *)ph__private(8), ok ? 1ULL << bit : 0};
+    return f;
 }
 
 void ph_load_busy(ph_load l) {

@@ -1,7 +1,8 @@
 /*
  * A tiny C daemon that publishes its state with porthole.h: a request
  * counter, a queue gauge, a worker's load, a periodic task, an info value
- * and a probe that says where the worker is.
+ * a probe that says where the worker is, and a debug flag "verbose" that
+ * `porthole debug c-example +verbose` switches on (it says so on stdout).
  *
  *     cc -std=c11 -O2 -Wall -Wextra -o c-example c/example/example.c
  *     ./c-example &          # prints "ready PATH" once registered
@@ -47,6 +48,8 @@ int main(int argc, char **argv) {
     ph_probe where = ph_probe_new(seg, "worker");
     uint64_t working = ph_site(seg, "working");
     uint64_t waiting = ph_site(seg, "waiting for requests");
+    ph_flag verbose = ph_flag_new(seg, "verbose");
+    int was_verbose = 0;
     ph_info(seg, "version", "1.0-c");
     ph_counter_add(requests, 1000);
     ph_gauge_set(queue, -7);
@@ -70,6 +73,11 @@ int main(int argc, char **argv) {
         ph_probe_mark(where, waiting);
         sleep_ms(30);
         if (i % 20 == 0) ph_heartbeat(seg);
+        if (ph_flag_on(verbose) != was_verbose) { /* porthole debug c-example +verbose */
+            was_verbose = !was_verbose;
+            printf("verbose %s\n", was_verbose ? "on" : "off");
+            fflush(stdout);
+        }
     }
     ph_close(seg);
     return 0;

@@ -14,8 +14,9 @@ import (
 
 // cDaemon is c/example built with the system C compiler and running.
 type cDaemon struct {
-	cmd  *exec.Cmd
-	path string // its segment file
+	cmd   *exec.Cmd
+	path  string      // its segment file
+	lines chan string // what it prints after "ready"
 }
 
 // buildCExample compiles c/example/example.c (and so c/porthole.h) with
@@ -50,22 +51,35 @@ func startCDaemon(t *testing.T, bin, segDir string) *cDaemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
+	lines := make(chan string, 16)
 	go func() {
-		l, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- l
-	}()
-	select {
-	case l := <-line:
-		path, ok := strings.CutPrefix(strings.TrimSpace(l), "ready ")
-		if !ok {
-			t.Fatalf("c-example said %q, want ready PATH", l)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
 		}
-		return &cDaemon{cmd: cmd, path: path}
-	case <-time.After(30 * time.Second):
-		t.Fatal("c-example did not get ready in 30 s")
+		close(lines)
+	}()
+	l := nextLine(t, lines)
+	path, ok := strings.CutPrefix(l, "ready ")
+	if !ok {
+		t.Fatalf("c-example said %q, want ready PATH", l)
 	}
-	return nil
+	return &cDaemon{cmd: cmd, path: path, lines: lines}
+}
+
+// nextLine returns the daemon's next line of output.
+func nextLine(t *testing.T, lines <-chan string) string {
+	t.Helper()
+	select {
+	case l, ok := <-lines:
+		if !ok {
+			t.Fatal("c-example exited")
+		}
+		return l
+	case <-time.After(30 * time.Second):
+		t.Fatal("c-example said nothing in 30 s")
+	}
+	return ""
 }
 
 // cStat is the part of `stat --json` the C test checks.
@@ -160,6 +174,18 @@ func TestCHeaderDaemon(t *testing.T) {
 		t.Errorf("processes = %+v", s.Processes)
 	}
 
+	// porthole debug reaches the C daemon's flag.
+	if _, errs, code := runCmd(t, "debug", "c-example", "--dir", segDir, "+verbose"); code != 0 {
+		t.Fatalf("debug +verbose: exit %d: %s", code, errs)
+	}
+	if l := nextLine(t, d.lines); l != "verbose on" {
+		t.Errorf("after debug +verbose c-example said %q", l)
+	}
+	runCmd(t, "debug", "c-example", "--dir", segDir, "-verbose")
+	if l := nextLine(t, d.lines); l != "verbose off" {
+		t.Errorf("after debug -verbose c-example said %q", l)
+	}
+
 	// kill -9: the kernel drops its locks, and every reader says dead.
 	d.cmd.Process.Kill()
 	d.cmd.Wait()
@@ -218,7 +244,7 @@ func checkCValues(t *testing.T, s cStat) {
 		}
 	}
 	for _, want := range []string{"counter requests", "gauge queue", "load worker", "task checkpoint", "info version",
-		"probe worker", "site working", "site waiting for requests"} {
+		"probe worker", "site working", "site waiting for requests", "flag verbose"} {
 		if !seen[want] {
 			t.Errorf("stat --json lacks %s: %v", want, seen)
 		}
