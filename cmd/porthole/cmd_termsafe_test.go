@@ -40,7 +40,7 @@ func newEvilSegment(t *testing.T) (*shmstat.Segment, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { seg.Close() })
-	seg.Counter("requests"+evil, "help"+evil, shmstat.Unit("u"+evil)).Add(3)
+	seg.Counter("requests"+evil, "help"+evil, shmstat.Unit("u\x1b[2J")).Add(3) // units are short: at most 15 bytes
 	seg.Info("version", "v"+evil)
 	tk := seg.Task("task"+evil, time.Hour)
 	tk.Start()
@@ -57,7 +57,7 @@ func TestStatEscapesNames(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	checkEscaped(t, "stat", out)
-	for _, want := range []string{"requests" + evilShown, "help" + evilShown, "v" + evilShown, "task" + evilShown, "role" + evilShown} {
+	for _, want := range []string{"requests" + evilShown, "help" + evilShown, `u\x1b[2J`, "v" + evilShown, "task" + evilShown, "role" + evilShown} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stat lacks %q:\n%s", want, out)
 		}
