@@ -42,10 +42,6 @@ func runCollect(args []string, stdout, stderr io.Writer) error {
 	if *spool == "" || len(pos) > 0 {
 		return fmt.Errorf("%w: want --spool DIR and no other arguments", errUsage)
 	}
-	if err := firstErr(positive("reorder", *window), positive("rotate", *rotate), positive("retain", *retainAge),
-		positive("fsync", *fsync), positive("gone-after", *gone)); err != nil {
-		return err
-	}
 	cfg, err := bf.config()
 	if err != nil {
 		return err

@@ -146,7 +146,7 @@ func TestErrorsScriptsCanTrust(t *testing.T) {
 		{"stat negative interval", []string{"stat", "svc", "--dir", segDir, "--interval", "-1s"}, 2, "--interval -1s"},
 		{"scoreboard negative interval", []string{"scoreboard", "--file", "x", "--interval", "-2s"}, 2, "--interval -2s"},
 		{"top interval 0", []string{"top", "--interval", "0"}, 2, "--interval 0s"},
-		{"collect fsync 0", []string{"collect", "--spool", empty, "--fsync", "0"}, 2, "--fsync 0s"},
+		{"collect negative fsync", []string{"collect", "--spool", empty, "--fsync", "-1s"}, 2, "--fsync -1s"},
 		{"demo negative duration", []string{"demo", "--duration", "-1s"}, 2, "--duration -1s"},
 	}
 	for _, tt := range tests {

@@ -28,13 +28,3 @@ func negativeDuration(fs *flag.FlagSet) error {
 	})
 	return err
 }
-
-// firstErr returns the first non-nil error.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
