@@ -40,12 +40,23 @@ type Config struct {
 	// counter of dropped messages, and the values Announce sends.
 	Segment *shmstat.Segment
 	// Level is the least level sent without a debug category; records
-	// below it go out only while their category's flag is on (the zero
-	// value is slog.LevelInfo).
-	Level      slog.Level
-	MaxSize    int // datagram size limit, default 1400
-	QueueLen   int // sender queue, default 4096 messages
-	RecvBuffer int // receiver socket buffer, default 8 MiB
+	// below it go out only while their category's flag is on. nil means
+	// slog.LevelInfo. A *slog.LevelVar changes it while the bus runs.
+	Level slog.Leveler
+	// AddSource adds the caller's "source" attribute (file:line) to every
+	// record, as slog.HandlerOptions.AddSource does.
+	AddSource bool
+	// ReplaceAttr, as in slog.HandlerOptions, rewrites or drops (by
+	// returning the zero Attr) each attribute before it is sent; groups
+	// are the groups it is in. It also sees the built-in slog.TimeKey,
+	// slog.LevelKey, slog.MessageKey and slog.SourceKey (groups nil): the
+	// datagram's time, level and message take a returned value of their
+	// type (time.Time, slog.Level, string) and stay as they are otherwise,
+	// as every datagram carries them.
+	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
+	MaxSize     int // datagram size limit, default 1400
+	QueueLen    int // sender queue, default 4096 messages
+	RecvBuffer  int // receiver socket buffer, default 8 MiB
 	// Keys are the keys a receiver accepts, by key id; Key/KeyID are
 	// added to them. With no key at all, a receiver accepts unsigned
 	// datagrams and does not check signatures.
@@ -134,6 +145,9 @@ func LoadKeyFile(path string) ([]byte, error) {
 func (c Config) withDefaults() (Config, error) {
 	if c.Group == "" {
 		c.Group = DefaultGroup
+	}
+	if c.Level == nil {
+		c.Level = slog.LevelInfo
 	}
 	if c.Interface == "" {
 		c.Interface = DefaultInterface

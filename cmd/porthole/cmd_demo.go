@@ -162,7 +162,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			}
 			continue
 		}
-		fmt.Fprint(stdout, "\033[H\033[2J")
+		if isTerminal(stdout) {
+			fmt.Fprint(stdout, "\033[H\033[2J") // a pipe or file gets the tables one after another
+		} else {
+			fmt.Fprintln(stdout)
+		}
 		printScoreboard(stdout, sb)
 		for _, c := range procs {
 			if c.exited() {

@@ -67,12 +67,16 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 }
 
 func printScoreboard(w io.Writer, b *scoreboard.Board) {
+	w = safeOut(w) // every name and text here came off the wire
 	fmt.Fprintln(w, b.Summary())
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tPROGRAM\tPID\tSTATE\tLAST SEEN\tLOAD\tLOST\tRESTARTS\tTASKS\tLAST PROBLEM")
 	for _, r := range b.Rows() {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", r.Host, r.Program, r.PID, strings.ToUpper(r.State),
-			r.LastSeen, orDash(r.Load), r.Lost, r.Restarts, orDash(r.Tasks), orDash(r.Problem))
+		// Fields escaped one by one: a tab or newline in a name must
+		// not make a column or a row of its own.
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", safeText(r.Host), safeText(r.Program), r.PID,
+			safeText(strings.ToUpper(r.State)), r.LastSeen, safeText(orDash(r.Load)), r.Lost, r.Restarts,
+			safeText(orDash(r.Tasks)), safeText(orDash(r.Problem)))
 	}
 	tw.Flush()
 }

@@ -121,6 +121,7 @@ func firstWindow(ctx context.Context, r *shmstat.Reader, interval time.Duration)
 }
 
 func printStat(w io.Writer, d *view.Doc) {
+	w = safeOut(w) // names, help and info values are the segment writer's
 	owner := "dead"
 	if d.Owner.Alive {
 		owner = "alive"

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/termsafe"
 	"github.com/porthole-dev/porthole/mlog"
 )
 
@@ -88,7 +89,7 @@ func runTail(args []string, stdout, stderr io.Writer) error {
 	if !*asJSON {
 		fmt.Fprintf(stderr, "listening on %s (receive buffer %d bytes)\n", orDefault(cfg.Group, mlog.DefaultGroup), r.RecvBuffer())
 	}
-	t := &tailer{r: r, out: stdout, errw: stderr, json: *asJSON, names: map[uint64]string{}}
+	t := &tailer{r: r, out: stdout, errw: termsafe.NewWriter(stderr), json: *asJSON, names: map[uint64]string{}}
 	shown := 0
 	for {
 		rctx, cancel := context.WithTimeout(ctx, time.Second)
@@ -109,7 +110,7 @@ func runTail(args []string, stdout, stderr io.Writer) error {
 		}
 		t.names[m.Sender] = fmt.Sprintf("%s %s[%d]", m.Host, m.Program, m.PID)
 		if m.Dropped > 0 {
-			fmt.Fprintf(stderr, "-- %s dropped %d records (its queue was full)\n", t.names[m.Sender], m.Dropped)
+			fmt.Fprintf(t.errw, "-- %s dropped %d records (its queue was full)\n", t.names[m.Sender], m.Dropped)
 		}
 		if !f.match(&m) {
 			continue
@@ -186,7 +187,7 @@ func (t *tailer) print(m *mlog.Received) {
 	if m.Stats != nil {
 		line += fmt.Sprintf(" [%d counters, %d gauges, %d tasks, part %d/%d]", len(m.Stats.Counters), len(m.Stats.Gauges), len(m.Stats.Tasks), m.Stats.Part+1, m.Stats.Parts)
 	}
-	fmt.Fprintln(t.out, line)
+	fmt.Fprintln(t.out, termsafe.String(line)) // every part of it came off the wire
 }
 
 func attrText(as []slog.Attr) string {

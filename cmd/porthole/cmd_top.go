@@ -33,6 +33,9 @@ func runTop(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
+	if err := positive("interval", *interval); err != nil {
+		return err
+	}
 	busCfg, err := bf.config()
 	if err != nil {
 		return err
