@@ -3,7 +3,9 @@
 //
 //   - queued, queued-client: a database-like daemon whose single worker
 //     drains an indexed update queue (replaced, merged and dropped updates).
-//   - muxd: a relay whose single event loop becomes the bottleneck.
+//   - muxd: a relay of producer streams; its modes reproduce a single event
+//     loop bottleneck and the multiplexer incident (streams interleaved on
+//     one TCP connection), each with its fix.
 //   - replicate: a nightly-style job that silently stops succeeding.
 //
 // Each is a main package (go run ./examples/queued) and an importable
