@@ -1,0 +1,83 @@
+package whatif
+
+import (
+	"fmt"
+	"strings"
+)
+
+// factor is the change a verdict calls an effect: 1.5x up or down.
+const factor = 1.5
+
+// Verdict is one line that says what the rows show, judged by the
+// largest effect: processes that go faster alone than together
+// interfere; a pause that lowers the rate means the others wait on that
+// process; one that raises it means the process holds the others back.
+func Verdict(r *Result) string {
+	if r.Baseline == 0 {
+		return fmt.Sprintf("%s did not move before the experiment: nothing to compare", r.Counter)
+	}
+	var alone, up, down *Row
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		switch {
+		case row.Experiment == "alone" && (alone == nil || ratio(*row) > ratio(*alone)):
+			alone = row
+		case row.Experiment == "pause" && (up == nil || ratio(*row) > ratio(*up)):
+			up = row
+		}
+		if row.Experiment == "pause" && (down == nil || ratio(*row) < ratio(*down)) {
+			down = row
+		}
+	}
+	var v string
+	switch {
+	case alone != nil && ratio(*alone) >= factor:
+		v = fmt.Sprintf("pausing %s raises %s %s: the processes interfere, %s alone goes faster than all together",
+			roles(alone.Paused), r.Counter, times(ratio(*alone)), alone.Target.Role)
+	case down != nil && ratio(*down) <= 1/factor:
+		v = fmt.Sprintf("pausing %s lowers %s to %.0f%%: the others wait on it", down.Target.Role, r.Counter, 100*ratio(*down))
+	case up != nil && ratio(*up) >= factor:
+		v = fmt.Sprintf("pausing %s raises %s %s: it holds the others back", up.Target.Role, r.Counter, times(ratio(*up)))
+	default:
+		v = fmt.Sprintf("no pause changes %s by %gx or more: the processes do not hold each other back", r.Counter, factor)
+	}
+	var slow []string
+	for _, row := range r.Rows {
+		if row.Before > 0 && row.After < row.Before/factor {
+			slow = append(slow, roles(row.Paused))
+		}
+	}
+	if len(slow) > 0 {
+		v += "; the rate had not come back after resuming " + strings.Join(slow, "; ")
+	}
+	return v
+}
+
+// ratio is the rate while paused over the rate before; 0 when before was 0.
+func ratio(r Row) float64 {
+	if r.Before == 0 {
+		return 0
+	}
+	return r.During / r.Before
+}
+
+func times(x float64) string {
+	if x >= 100 {
+		return fmt.Sprintf("%.0fx", x)
+	}
+	return fmt.Sprintf("%.1fx", x)
+}
+
+func roles(ts []Target) string {
+	var b []string
+	for _, t := range ts {
+		b = append(b, t.Role)
+	}
+	switch len(b) {
+	case 0:
+		return ""
+	case 1:
+		return b[0]
+	}
+	return strings.Join(b[:len(b)-1], ", ") + " and " + b[len(b)-1]
+}
