@@ -134,6 +134,20 @@ func TestEvaluateSegment(t *testing.T) {
 		{"rate under", nil, nil, th("bytes_total/s<1000"), Critical, "bytes_total_per_second = 250", "'bytes_total_per_second'=250;;1000:"},
 		{"rate fine", nil, th("bytes_total/s<100"), nil, OK, "owner 10 up", "'bytes_total_per_second'=250;100:"},
 		{"counter", nil, th("bytes_total>1400"), nil, Warning, "bytes_total = 1500", "'bytes_total'=1500c;~:1400"},
+		{"job between runs", func(s *shmstat.Snapshot) {
+			s.OwnerAlive = false
+			s.Metrics = append(s.Metrics, shmstat.Metric{Kind: shmstat.KindInfo, Name: "porthole_job", Text: "backup"})
+		}, nil, nil, OK, "job not running; 1 tasks ok", ""},
+		{"job run died", func(s *shmstat.Snapshot) {
+			s.OwnerAlive = false
+			s.Metrics[2].Name, s.Metrics[2].Task.Running = "run", true
+			s.Metrics = append(s.Metrics, shmstat.Metric{Kind: shmstat.KindInfo, Name: "porthole_job", Text: "backup"})
+		}, nil, nil, Critical, "job run 10 died without recording its end", ""},
+		{"job overdue", func(s *shmstat.Snapshot) {
+			s.OwnerAlive = false
+			s.Metrics[2].Task.LastStart = now.Add(-2 * time.Minute)
+			s.Metrics = append(s.Metrics, shmstat.Metric{Kind: shmstat.KindInfo, Name: "porthole_job", Text: "backup"})
+		}, nil, nil, Critical, "task checkpoint overdue", ""},
 		{"unknown metric", nil, th("nope>1"), nil, Unknown, `queued has no gauge or counter "nope"`, ""},
 	}
 	for _, tc := range tests {

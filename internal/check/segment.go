@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/jobrun"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
@@ -76,11 +77,7 @@ func needsRate(ts []Threshold) bool {
 // same segment, for rates; a == b when none is needed) at time now.
 func EvaluateSegment(a, b *shmstat.Snapshot, warn, crit []Threshold, now time.Time) *Report {
 	rep := &Report{Name: b.Name}
-	if b.OwnerAlive {
-		rep.Add(OK, "owner %d up", b.Owner.PID)
-	} else {
-		rep.Add(Critical, "owner %d is dead", b.Owner.PID)
-	}
+	owner(rep, b)
 	var tasks, failed, overdue int
 	for _, m := range b.Metrics {
 		if m.Kind != shmstat.KindTask {
@@ -109,6 +106,29 @@ func EvaluateSegment(a, b *shmstat.Snapshot, warn, crit []Threshold, now time.Ti
 	}
 	thresholds(rep, a, b, warn, crit)
 	return rep
+}
+
+// owner judges the owner: a daemon's must be alive; a job's (porthole
+// run) is alive only while it runs, but must not die while its task says
+// it is running.
+func owner(rep *Report, b *shmstat.Snapshot) {
+	job := b.Metric(shmstat.KindInfo, jobrun.InfoJob) != nil
+	running := false
+	if t := b.Metric(shmstat.KindTask, jobrun.TaskName); t != nil {
+		running = t.Task.Running
+	}
+	switch {
+	case b.OwnerAlive && job:
+		rep.Add(OK, "job running (pid %d)", b.Owner.PID)
+	case b.OwnerAlive:
+		rep.Add(OK, "owner %d up", b.Owner.PID)
+	case job && running:
+		rep.Add(Critical, "job run %d died without recording its end", b.Owner.PID)
+	case job:
+		rep.Add(OK, "job not running")
+	default:
+		rep.Add(Critical, "owner %d is dead", b.Owner.PID)
+	}
 }
 
 // thresholds adds a finding per threshold crossed (CRITICAL before
