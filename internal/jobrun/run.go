@@ -118,7 +118,8 @@ func Run(ctx context.Context, cfg Config) (*Result, syscall.Signal, error) {
 		j.finish(res, cfg)
 		return res, 0, fmt.Errorf("jobrun: %s: %w", cfg.Name, err)
 	}
-	j.log.Info("job started", "job", cfg.Name, "command", strings.Join(cfg.Command, " "), "child", cmd.Process.Pid, "overlap", j.overlap)
+	j.log.Info("job started", "job", cfg.Name, "start", res.Start, "every", cfg.Every, "timeout", cfg.Timeout,
+		"command", strings.Join(cfg.Command, " "), "child", cmd.Process.Pid, "overlap", j.overlap)
 	sig := supervise(ctx, cmd, cfg, res)
 	res.End = time.Now()
 	res.Duration = res.End.Sub(res.Start)
@@ -254,7 +255,8 @@ func (j *job) finish(r *Result, cfg Config) {
 	if !r.OK() {
 		level = slog.LevelError
 	}
-	j.log.Log(context.Background(), level, "job ended", "job", cfg.Name, "ok", r.OK(), "exit_code", r.ExitCode,
+	j.log.Log(context.Background(), level, "job ended", "job", cfg.Name, "start", r.Start, "every", cfg.Every,
+		"timeout", cfg.Timeout, "ok", r.OK(), "exit_code", r.ExitCode,
 		"signal", r.Signal, "timed_out", r.TimedOut, "duration", r.Duration, "overlap", r.Overlap, "message", r.Message)
 }
 
