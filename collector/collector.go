@@ -242,7 +242,7 @@ func (c *Collector) Scoreboard() *Scoreboard {
 	if e := c.lastWriteErr.Load(); e != nil {
 		self.LastWriteErr = *e
 	}
-	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.board.list()}
+	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.board.list(), Jobs: c.board.jobs.list(now)}
 }
 
 // writeScoreboard replaces the scoreboard file atomically.

@@ -31,6 +31,7 @@ type Scoreboard struct {
 	Time      time.Time `json:"time"`
 	Collector Self      `json:"collector"`
 	Servers   []Server  `json:"servers"`
+	Jobs      []Job     `json:"jobs,omitempty"` // porthole run's jobs, kept across runs (jobs.go)
 }
 
 // Self describes the collector.
@@ -87,6 +88,7 @@ type board struct {
 	senders map[uint64]string  // sender id -> server key
 	lastSeq map[uint64]uint64
 	every   map[string]time.Duration // announcement interval seen, by server
+	jobs    jobTable
 }
 
 func newBoard() *board {
@@ -97,6 +99,7 @@ func serverKey(host, program string) string { return host + "\x00" + program }
 
 // observe updates the server a message came from.
 func (b *board) observe(m *mlog.Received) {
+	b.jobs.observe(m)
 	key := serverKey(m.Host, m.Program)
 	s := b.servers[key]
 	sid := senderHex(m.Sender)
