@@ -190,6 +190,21 @@ func TestEvaluateScoreboard(t *testing.T) {
 		{"task overdue", ok, board(server("replicate", "gone", 0, mlog.TaskStat{Name: "replication", Result: "ok", Overdue: true})), "",
 			Critical, "vm/replicate task replication overdue"},
 		{"lost during the check", ok, board(server("queued", "up", 10), server("muxd", "up", 0)), "", Warning, "vm/queued lost 7 messages"},
+		{"job failed, its process gone", ok, func() *collector.Scoreboard {
+			sb := board(server("queued", "up", 3), server("nightly", "gone", 0, mlog.TaskStat{Name: "run", Result: "failed"}))
+			sb.Jobs = []collector.Job{{Host: "vm", Name: "nightly", LastResult: "failed", LastMessage: "exit status 1: no space"}}
+			return sb
+		}(), "", Critical, "PORTHOLE CRITICAL - http://x: job vm/nightly failed: exit status 1: no space |"},
+		{"job overdue", ok, func() *collector.Scoreboard {
+			sb := board(server("queued", "up", 3))
+			sb.Jobs = []collector.Job{{Host: "vm", Name: "nightly", LastResult: "ok", Overdue: true, LastStart: now.Add(-48 * time.Hour)}}
+			return sb
+		}(), "", Critical, "job vm/nightly overdue: last started"},
+		{"job fine between runs", ok, func() *collector.Scoreboard {
+			sb := board(server("queued", "up", 3), server("nightly", "gone", 0))
+			sb.Jobs = []collector.Job{{Host: "vm", Name: "nightly", LastResult: "ok"}}
+			return sb
+		}(), "", OK, "1 servers up, 1 jobs ok"},
 		{"filter", ok, board(server("queued", "gone", 3), server("muxd", "up", 0)), "muxd", OK, "1 servers up"},
 		{"filter matches nothing", ok, ok, "nosuch", Unknown, "no server runs nosuch"},
 	}

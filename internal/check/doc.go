@@ -8,7 +8,9 @@
 // command line (queue_length>1000, bytes_total/s<100) add WARNING or
 // CRITICAL on a gauge, a counter or a counter's rate. A scoreboard is
 // WARNING when a server is stale or messages were lost during the check,
-// CRITICAL when a server is gone or a task failed or is overdue anywhere.
+// CRITICAL when a server is gone, a task failed or is overdue anywhere, or
+// a job of porthole run failed its last run or is overdue (from the
+// scoreboard's job table, which outlives the job's processes).
 //
 // porthole check wires it to the command line; the dashboard can use the
 // same evaluation.

@@ -66,12 +66,40 @@ func EvaluateScoreboard(name string, a, b *collector.Scoreboard, program string)
 	}
 	var up, stale, gone, failed, overdue, servers int
 	var lost uint64
+	// A job's run is judged from the job table, which outlives its
+	// processes: its server's task is not judged twice.
+	jobs := map[string]bool{}
+	for _, j := range b.Jobs {
+		if program != "" && j.Name != program {
+			continue
+		}
+		jobs[j.Host+"/"+j.Name] = true
+		servers++
+		who := j.Host + "/" + j.Name
+		if j.LastResult == "failed" {
+			failed++
+			rep.Add(Critical, "job %s failed: %s", who, j.LastMessage)
+		}
+		if j.Overdue {
+			overdue++
+			if j.Running {
+				rep.Add(Critical, "job %s overdue: running since %s", who, j.RunningSince.Format(time.RFC3339))
+			} else {
+				rep.Add(Critical, "job %s overdue: last started %s", who, j.LastStart.Format(time.RFC3339))
+			}
+		}
+	}
 	for _, s := range b.Servers {
 		if program != "" && s.Program != program {
 			continue
 		}
-		servers++
 		who := s.Host + "/" + s.Program
+		if jobs[who] {
+			// A job's process comes and goes: only losses matter here.
+			countLost(rep, lostBefore, a, b, s, &lost)
+			continue
+		}
+		servers++
 		switch s.State {
 		case collector.StateUp:
 			up++
@@ -92,14 +120,13 @@ func EvaluateScoreboard(name string, a, b *collector.Scoreboard, program string)
 				rep.Add(Critical, "%s task %s overdue (last start %s)", who, t.Name, t.LastStart.Format(time.RFC3339))
 			}
 		}
-		if before, ok := lostBefore[s.Sender]; ok && a != b && s.Lost > before {
-			lost += s.Lost - before
-			rep.Add(Warning, "%s lost %d messages in %v", who, s.Lost-before, b.Time.Sub(a.Time).Round(time.Millisecond))
-		}
+		countLost(rep, lostBefore, a, b, s, &lost)
 	}
 	switch {
 	case servers == 0 && program != "":
 		rep.Add(Unknown, "no server runs %s", program)
+	case len(rep.Findings) == 0 && len(jobs) > 0:
+		rep.Add(OK, "%d servers up, %d jobs ok", up, len(jobs))
 	case len(rep.Findings) == 0:
 		rep.Add(OK, "%d servers up", up)
 	}
@@ -114,4 +141,12 @@ func EvaluateScoreboard(name string, a, b *collector.Scoreboard, program string)
 		rep.Perf = append(rep.Perf, Perf{Label: "messages_lost", Value: float64(lost)})
 	}
 	return rep
+}
+
+// countLost judges the messages server s lost between the readings a and b.
+func countLost(rep *Report, lostBefore map[string]uint64, a, b *collector.Scoreboard, s collector.Server, lost *uint64) {
+	if before, ok := lostBefore[s.Sender]; ok && a != b && s.Lost > before {
+		*lost += s.Lost - before
+		rep.Add(Warning, "%s/%s lost %d messages in %v", s.Host, s.Program, s.Lost-before, b.Time.Sub(a.Time).Round(time.Millisecond))
+	}
 }
