@@ -87,7 +87,8 @@ func formatValue(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "U" // the plugin API's "undetermined"
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	// Measured rates carry no meaning in their 10th decimal: three are kept.
+	return strconv.FormatFloat(math.Round(v*1000)/1000, 'f', -1, 64)
 }
 
 // Report is a finished check.

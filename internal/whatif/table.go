@@ -56,8 +56,14 @@ func Rate(v float64, unit string) string {
 
 // change is the CHANGE column: a percentage, or a factor from 2x up.
 func change(r Row) string {
-	if x := ratio(r); x >= 2 {
+	c := r.Change()
+	switch x := ratio(r); {
+	case x >= 2:
 		return times(x)
+	case c > -0.5 && c < 0.5:
+		return "0%"
+	case c < -99:
+		return fmt.Sprintf("%+.1f%%", c) // -99.8 %, not a rounded -100 %: the rate did not stop
 	}
-	return fmt.Sprintf("%+.0f%%", r.Change())
+	return fmt.Sprintf("%+.0f%%", c)
 }

@@ -2,6 +2,7 @@ package whatif
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -35,7 +36,7 @@ func Verdict(r *Result) string {
 		v = fmt.Sprintf("pausing %s raises %s %s: the processes interfere, %s alone goes faster than all together",
 			roles(alone.Paused), r.Counter, times(ratio(*alone)), alone.Target.Role)
 	case down != nil && ratio(*down) <= 1/factor:
-		v = fmt.Sprintf("pausing %s lowers %s to %.0f%%: the others wait on it", down.Target.Role, r.Counter, 100*ratio(*down))
+		v = fmt.Sprintf("pausing %s lowers %s to %s of its rate: the others wait on it", down.Target.Role, r.Counter, percent(ratio(*down)))
 	case up != nil && ratio(*up) >= factor:
 		v = fmt.Sprintf("pausing %s raises %s %s: it holds the others back", up.Target.Role, r.Counter, times(ratio(*up)))
 	default:
@@ -80,4 +81,13 @@ func roles(ts []Target) string {
 		return b[0]
 	}
 	return strings.Join(b[:len(b)-1], ", ") + " and " + b[len(b)-1]
+}
+
+// percent formats a ratio as a percentage with two significant digits
+// below 10 % (0.15 %, 2.3 %), whole numbers above.
+func percent(x float64) string {
+	if p := 100 * x; p < 10 {
+		return strconv.FormatFloat(p, 'g', 2, 64) + "%"
+	}
+	return fmt.Sprintf("%.0f%%", 100*x)
 }

@@ -21,7 +21,7 @@ func TestVerdict(t *testing.T) {
 		{"the others wait on one", []Row{
 			{Experiment: "pause", Target: a, Paused: []Target{a}, Before: 1000, During: 10, After: 1000},
 			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 1000, During: 990, After: 1000},
-		}, 1000, "pausing producer-0 lowers x to 1%: the others wait on it"},
+		}, 1000, "pausing producer-0 lowers x to 1% of its rate: the others wait on it"},
 		{"one holds the others back", []Row{
 			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 100, During: 250, After: 100},
 		}, 100, "pausing producer-1 raises x 2.5x: it holds the others back"},
@@ -40,6 +40,22 @@ func TestVerdict(t *testing.T) {
 				t.Errorf("Verdict = %q, want it to contain %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestChangeColumn(t *testing.T) {
+	for _, tc := range []struct {
+		before, during float64
+		want           string
+	}{
+		{100, 250, "2.5x"}, {100, 99.8, "0%"}, {100, 120, "+20%"}, {100, 40, "-60%"}, {1000, 1.5, "-99.8%"}, {0, 5, "0%"},
+	} {
+		if got := change(Row{Before: tc.before, During: tc.during}); got != tc.want {
+			t.Errorf("%v -> %v: %q, want %q", tc.before, tc.during, got, tc.want)
+		}
+	}
+	if got := percent(0.0015); got != "0.15%" {
+		t.Errorf("percent(0.0015) = %q", got)
 	}
 }
 
