@@ -59,12 +59,25 @@ func TestWhatifFindsTheInterference(t *testing.T) {
 		if len(res.Rows) != 6 {
 			t.Fatalf("%d rows, want 3 pauses and 3 alone: %+v", len(res.Rows), res.Rows)
 		}
+		// Alone, one stream goes hundreds of times faster than the three
+		// together; the test asks for 10x. With one producer paused two
+		// streams still interfere: far slower than one alone (some 40x in
+		// the runs measured; the test asks for 5x).
+		slowestAlone := 0.0
 		for _, row := range res.Rows {
 			t.Logf("%s %s: %.0f -> %.0f -> %.0f bytes/s", row.Experiment, row.Target.Role, row.Before, row.During, row.After)
-			// Alone, one stream goes hundreds of times faster than the
-			// three together (two still interfere); the test asks for 10x.
-			if alone := row.Experiment == "alone"; alone != (row.During > 10*row.Before) {
-				t.Errorf("%s %s: %.0f -> %.0f bytes/s", row.Experiment, row.Target.Role, row.Before, row.During)
+			if row.Experiment == "alone" {
+				if row.During < 10*row.Base() {
+					t.Errorf("alone %s: %.0f bytes/s, around it %.0f", row.Target.Role, row.During, row.Base())
+				}
+				if slowestAlone == 0 || row.During < slowestAlone {
+					slowestAlone = row.During
+				}
+			}
+		}
+		for _, row := range res.Rows {
+			if row.Experiment == "pause" && row.During > slowestAlone/5 {
+				t.Errorf("pause %s: %.0f bytes/s with two streams, alone at least %.0f", row.Target.Role, row.During, slowestAlone)
 			}
 		}
 		if !strings.Contains(res.Verdict, "interfere") {

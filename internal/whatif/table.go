@@ -13,7 +13,8 @@ func (r *Result) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "resumed %d (%s of %s): left stopped by an earlier whatif (pid %d)\n", rec.PID, rec.Role, rec.Segment, rec.RunPID)
 		}
 	}
-	fmt.Fprintf(w, "%s: %s before pausing anything (windows of %v, %v settle)\n", r.Counter, Rate(r.Baseline, r.Unit), r.Pause, r.Settle)
+	fmt.Fprintf(w, "%s: %s before pausing anything (windows of %v, %v settle; CHANGE: paused against the mean of before and after)\n",
+		r.Counter, Rate(r.Baseline, r.Unit), r.Pause, r.Settle)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "EXPERIMENT\tPROCESS\tPID\tBEFORE\tPAUSED\tAFTER\tCHANGE")
 	for _, row := range r.Rows {

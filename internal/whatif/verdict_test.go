@@ -26,8 +26,11 @@ func TestVerdict(t *testing.T) {
 			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 100, During: 250, After: 100},
 		}, 100, "pausing producer-1 raises x 2.5x: it holds the others back"},
 		{"nothing", []Row{
-			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 100, During: 120, After: 100},
-		}, 100, "no pause changes x by 1.5x or more"},
+			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 100, During: 180, After: 100},
+		}, 100, "no pause changes x by 2x or more"},
+		{"one slow window is no effect", []Row{
+			{Experiment: "alone", Target: b, Paused: []Target{a, c}, Before: 435, During: 674, After: 603},
+		}, 600, "no pause changes x by 2x or more"},
 		{"no recovery", []Row{
 			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 100, During: 100, After: 10},
 		}, 100, "; the rate had not come back after resuming producer-1"},
@@ -50,7 +53,7 @@ func TestChangeColumn(t *testing.T) {
 	}{
 		{100, 250, "2.5x"}, {100, 99.8, "0%"}, {100, 120, "+20%"}, {100, 40, "-60%"}, {1000, 1.5, "-99.8%"}, {0, 5, "0%"},
 	} {
-		if got := change(Row{Before: tc.before, During: tc.during}); got != tc.want {
+		if got := change(Row{Before: tc.before, During: tc.during, After: tc.before}); got != tc.want {
 			t.Errorf("%v -> %v: %q, want %q", tc.before, tc.during, got, tc.want)
 		}
 	}

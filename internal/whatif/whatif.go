@@ -49,13 +49,18 @@ type Row struct {
 	After      float64  `json:"after"`
 }
 
-// Change is the rate while paused relative to before, in percent (+100
-// means doubled). It is 0 when the rate before was 0.
+// Base is the rate with nothing paused around this experiment: the mean
+// of the windows before and after it, so that one slow window on a busy
+// machine does not pass for an effect.
+func (r Row) Base() float64 { return (r.Before + r.After) / 2 }
+
+// Change is the rate while paused relative to Base, in percent (+100
+// means doubled). It is 0 when Base is 0.
 func (r Row) Change() float64 {
-	if r.Before == 0 {
+	if r.Base() == 0 {
 		return 0
 	}
-	return 100 * (r.During - r.Before) / r.Before
+	return 100 * (r.During - r.Base()) / r.Base()
 }
 
 // Result is a finished experiment.
