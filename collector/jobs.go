@@ -28,10 +28,10 @@ type Job struct {
 	Every        time.Duration `json:"every_ns,omitempty"`
 	Timeout      time.Duration `json:"timeout_ns,omitempty"`
 	Running      bool          `json:"running"`
-	RunningSince time.Time     `json:"running_since,omitempty"`
+	RunningSince time.Time     `json:"running_since,omitzero"`
 	LastStart    time.Time     `json:"last_start"`
-	LastEnd      time.Time     `json:"last_end,omitempty"`
-	LastSuccess  time.Time     `json:"last_success,omitempty"`
+	LastEnd      time.Time     `json:"last_end,omitzero"`
+	LastSuccess  time.Time     `json:"last_success,omitzero"`
 	LastResult   string        `json:"last_result"` // "none", "ok" or "failed"
 	LastMessage  string        `json:"last_message,omitempty"`
 	Runs         uint64        `json:"runs"`     // ends heard
