@@ -20,6 +20,17 @@ func Verdict(r *Result) string {
 		return fmt.Sprintf("%s did not move before the experiment: nothing to compare", r.Counter)
 	}
 	var alone, up, down *Row
+	pauses, lowering := 0, 0
+	worstDown := 0.0 // the largest ratio among the pauses that lower the rate
+	for _, row := range r.Rows {
+		if row.Experiment == "pause" {
+			pauses++
+			if x := ratio(row); x <= 1/factor {
+				lowering++
+				worstDown = max(worstDown, x)
+			}
+		}
+	}
 	for i := range r.Rows {
 		row := &r.Rows[i]
 		switch {
@@ -37,6 +48,8 @@ func Verdict(r *Result) string {
 	case alone != nil && ratio(*alone) >= factor:
 		v = fmt.Sprintf("pausing %s raises %s %s: the processes interfere, %s alone goes faster than all together",
 			roles(alone.Paused), r.Counter, times(ratio(*alone)), alone.Target.Role)
+	case pauses > 1 && lowering == pauses:
+		v = fmt.Sprintf("pausing any one process lowers %s to %s of its rate or less: the others wait on each of them", r.Counter, percent(worstDown))
 	case down != nil && ratio(*down) <= 1/factor:
 		v = fmt.Sprintf("pausing %s lowers %s to %s of its rate: the others wait on it", down.Target.Role, r.Counter, percent(ratio(*down)))
 	case up != nil && ratio(*up) >= factor:

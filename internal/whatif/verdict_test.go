@@ -22,6 +22,10 @@ func TestVerdict(t *testing.T) {
 			{Experiment: "pause", Target: a, Paused: []Target{a}, Before: 1000, During: 10, After: 1000},
 			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 1000, During: 990, After: 1000},
 		}, 1000, "pausing producer-0 lowers x to 1% of its rate: the others wait on it"},
+		{"every pause lowers it", []Row{
+			{Experiment: "pause", Target: a, Paused: []Target{a}, Before: 1000, During: 2, After: 1000},
+			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 1000, During: 3, After: 1000},
+		}, 1000, "pausing any one process lowers x to 0.3% of its rate or less: the others wait on each of them"},
 		{"one holds the others back", []Row{
 			{Experiment: "pause", Target: b, Paused: []Target{b}, Before: 100, During: 250, After: 100},
 		}, 100, "pausing producer-1 raises x 2.5x: it holds the others back"},
