@@ -39,13 +39,8 @@ func Scoreboard(ctx context.Context, cfg ScoreboardConfig) *Report {
 	}
 	b := a
 	if cfg.Window > 0 {
-		t := time.NewTimer(cfg.Window)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			rep.Add(Unknown, "interrupted: %v", ctx.Err())
+		if !wait(ctx, cfg.Window, rep) {
 			return rep
-		case <-t.C:
 		}
 		if b, err = read(); err != nil {
 			rep.Add(Unknown, "%v", err)

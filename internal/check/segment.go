@@ -44,13 +44,8 @@ func Segment(ctx context.Context, cfg SegmentConfig) *Report {
 		if cfg.Window <= 0 {
 			cfg.Window = time.Second
 		}
-		t := time.NewTimer(cfg.Window)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			rep.Add(Unknown, "interrupted: %v", ctx.Err())
+		if !wait(ctx, cfg.Window, rep) {
 			return rep
-		case <-t.C:
 		}
 		if b, err = r.Snapshot(); err != nil {
 			rep.Add(Unknown, "%v", err)
@@ -189,4 +184,17 @@ func counter(s *shmstat.Snapshot, name string) *shmstat.Metric {
 		return m
 	}
 	return s.Metric(shmstat.KindSequence, name)
+}
+
+// wait sleeps d; when ctx ends first it adds UNKNOWN to rep and reports false.
+func wait(ctx context.Context, d time.Duration, rep *Report) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		rep.Add(Unknown, "interrupted: %v", ctx.Err())
+		return false
+	case <-t.C:
+		return true
+	}
 }
