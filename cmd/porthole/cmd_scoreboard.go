@@ -108,6 +108,7 @@ func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
 			humanAgo(sb.Time, s.LastSeen), orDash(strings.Join(loads, ",")), s.Lost, s.Restarts, tasks, orDash(s.LastProblem))
 	}
 	tw.Flush()
+	printJobs(w, sb.Time, sb.Jobs)
 }
 
 func humanBytes(n uint64) string {
