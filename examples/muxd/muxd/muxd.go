@@ -205,13 +205,19 @@ func (r *relay) singleLoop(ctx context.Context, conns []net.Conn, size int) {
 	for ctx.Err() == nil {
 		for i, c := range conns {
 			p.Mark("polling")
-			c.SetReadDeadline(time.Now().Add(50 * time.Microsecond))
-			// Time blocked in Read waiting for data is idle: the meter
-			// counts the loop's work, not its waiting.
-			load.Idle()
-			p.Here()
-			n, err := c.Read(buf)
 			load.Busy()
+			p.Here()
+			n, err := tryRead(c, buf)
+			if n == 0 && err == nil {
+				// Nothing there: wait for it, up to a short deadline. The
+				// meter counts the loop's work (reading, writing) as busy
+				// and this waiting as idle.
+				c.SetReadDeadline(time.Now().Add(50 * time.Microsecond))
+				load.Idle()
+				p.Mark("waiting for data")
+				n, err = c.Read(buf)
+				load.Busy()
+			}
 			if n > 0 {
 				p.Mark("writing sink")
 				r.sink.Write(buf[:n])
