@@ -57,9 +57,16 @@ func Verdict(r *Result) string {
 	default:
 		v = fmt.Sprintf("no pause changes %s by %gx or more: the processes do not hold each other back", r.Counter, factor)
 	}
+	// A rate that had not come back: below half of the rate before the
+	// experiment in its window after and in every later one (a single slow
+	// window is the machine's noise, not a process left behind).
 	var slow []string
-	for _, row := range r.Rows {
-		if row.Before > 0 && row.After < row.Before/factor {
+	for i, row := range r.Rows {
+		later := 0.0
+		for _, next := range r.Rows[i:] {
+			later = max(later, next.After)
+		}
+		if row.Before > 0 && later < row.Before/factor {
 			slow = append(slow, roles(row.Paused))
 		}
 	}
