@@ -194,3 +194,44 @@ func TestLastPart(t *testing.T) {
 		t.Error("a short message changed")
 	}
 }
+
+// TestInterruptedRunPassesTheSignalOn cancels Run (porthole run got
+// SIGTERM): the command gets SIGTERM and the run is recorded as killed.
+func TestInterruptedRunPassesTheSignalOn(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	dir := filepath.Join(t.TempDir(), "seg")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type out struct {
+		res *Result
+		sig int
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		res, sig, err := Run(ctx, Config{Name: "long", Dir: dir, Linger: -1, Command: []string{"sleep", "30"}})
+		done <- out{res, int(sig), err}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if r, err := shmstat.Open("long", &shmstat.Options{Dir: dir}); err == nil {
+			s, _ := r.Snapshot()
+			r.Close()
+			if m := s.Metric(shmstat.KindTask, TaskName); m != nil && m.Task.Running {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the run did not start")
+		}
+	}
+	cancel()
+	o := <-done
+	if o.err != nil || o.res.Signal != "SIGTERM" || o.res.OK() || o.res.Message != "killed by SIGTERM" {
+		t.Errorf("%+v, %v; want killed by SIGTERM", o.res, o.err)
+	}
+	if tv, _ := task(t, dir, "long"); tv.Result != shmstat.ResultFailed || tv.Running {
+		t.Errorf("task %+v, want a failed run that ended", tv)
+	}
+}
