@@ -31,6 +31,7 @@ type board struct {
 	// Loss not on any row now: of senders without one (one-off), and of
 	// rows since removed. With the rows' Lost it adds up to the tracker's.
 	lostElsewhere uint64
+	jobs          jobTable // porthole run's jobs, kept across their runs
 }
 
 // row is a server and what the board needs to keep it.
@@ -109,6 +110,7 @@ func (b *board) attach(r *row, id uint64) {
 
 // observe applies an accepted message to its row (nil for one-off senders).
 func (b *board) observe(r *row, m *mlog.Received, now time.Time) {
+	b.jobs.observe(m)
 	if r == nil {
 		b.oneOff++
 		return

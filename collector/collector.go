@@ -267,7 +267,7 @@ func (c *Collector) Scoreboard() *Scoreboard {
 	if e := c.lastWriteErr.Load(); e != nil {
 		self.LastWriteErr = *e
 	}
-	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.board.list(now, c.cfg.GoneAfter)}
+	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.board.list(now, c.cfg.GoneAfter), Jobs: c.board.jobs.list(now)}
 }
 
 // writeScoreboard replaces the scoreboard file atomically.

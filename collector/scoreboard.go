@@ -30,6 +30,7 @@ type Scoreboard struct {
 	Time      time.Time `json:"time"`
 	Collector Self      `json:"collector"`
 	Servers   []Server  `json:"servers"`
+	Jobs      []Job     `json:"jobs,omitempty"` // porthole run's jobs, kept across runs (jobs.go)
 }
 
 // Self describes the collector.

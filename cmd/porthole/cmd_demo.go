@@ -30,6 +30,9 @@ var demoProcs = [][]string{
 	{"example", "muxd", "--streams", "3", "--single-loop"},
 	{"example", "replicate", "--every", "5s", "--fail-rate", "0.3"},
 	{"example", "replicate", "--name", "replicate-stuck", "--every", "3s", "--hang"},
+	// A cron job, not a daemon: porthole run every 4 s; it stops succeeding at its fourth run.
+	{"example", "cron", "--job", "replicate-cron", "--every", "4s", "--timeout", "20s", "--",
+		"example", "replicate", "--once", "--name", "replicate-cron", "--work", "{tmp}/replicate-cron", "--fill-snapshots"},
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
@@ -104,6 +107,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 				s = spool
 			case "{http}":
 				s = *httpAddr
+			default:
+				s = strings.ReplaceAll(s, "{tmp}", tmp)
 			}
 			argv[j] = s
 		}

@@ -79,4 +79,5 @@ func printScoreboard(w io.Writer, b *scoreboard.Board) {
 			safeText(orDash(r.Tasks)), safeText(orDash(r.Problem)))
 	}
 	tw.Flush()
+	printJobs(w, b.Time, b.Jobs)
 }

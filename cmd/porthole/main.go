@@ -36,6 +36,12 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
+// exitStatus is an error that only sets porthole's exit status: the
+// command printed everything itself (check exits 0-3).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
 // errUsage marks an error caused by bad arguments (exit status 2).
 var errUsage = errors.New("usage")
 
@@ -65,6 +71,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		stderr = stdout // flag usage, asked for, goes to stdout too
 	}
 	if err := c.run(args[1:], stdout, stderr); err != nil {
+		var es exitStatus
+		if errors.As(err, &es) {
+			return int(es)
+		}
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}

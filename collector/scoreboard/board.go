@@ -13,6 +13,24 @@ type Board struct {
 	Time      time.Time `json:"time"` // when the collector wrote it
 	Collector Collector `json:"collector"`
 	Servers   []Server  `json:"servers"`
+	Jobs      []Job     `json:"jobs"` // porthole run's jobs
+}
+
+// Job is a job of porthole run, as the collector keeps it across runs.
+type Job struct {
+	Host         string        `json:"host"`
+	Name         string        `json:"name"`
+	Every        time.Duration `json:"every_ns"`
+	Running      bool          `json:"running"`
+	RunningSince time.Time     `json:"running_since"`
+	LastStart    time.Time     `json:"last_start"`
+	LastSuccess  time.Time     `json:"last_success"`
+	LastResult   string        `json:"last_result"` // none, ok or failed
+	LastMessage  string        `json:"last_message"`
+	Runs         uint64        `json:"runs"`
+	Failures     uint64        `json:"failures"`
+	Overlaps     uint64        `json:"overlaps"`
+	Overdue      bool          `json:"overdue"`
 }
 
 // Collector describes the collector that wrote the board.
