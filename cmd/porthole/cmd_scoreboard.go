@@ -24,9 +24,13 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	url := fs.String("http", "", "collector URL (default http://127.0.0.1:9477 when --file is not given)")
 	interval := fs.Duration("interval", 0, "repeat every D, like watch")
 	count := fs.Int("count", 0, "with --interval: stop after N tables")
+	asCheck := fs.Bool("check", false, "judge instead of print, as porthole check --http/--file: one line, exit 0-3")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *asCheck {
+		return scoreboardCheck(*file, *url, stdout, stderr)
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])

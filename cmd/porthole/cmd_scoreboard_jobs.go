@@ -34,3 +34,14 @@ func printJobs(w io.Writer, now time.Time, jobs []scoreboard.Job) {
 	}
 	tw.Flush()
 }
+
+// scoreboardCheck is scoreboard --check: porthole check on the same source.
+func scoreboardCheck(file, url string, stdout, stderr io.Writer) error {
+	if file != "" {
+		return runCheck([]string{"--file", file}, stdout, stderr)
+	}
+	if url == "" {
+		url = "http://127.0.0.1:9477"
+	}
+	return runCheck([]string{"--http", url}, stdout, stderr)
+}

@@ -35,3 +35,19 @@ func TestScoreboardPrintsJobs(t *testing.T) {
 		t.Errorf("jobs table:\n%s\nwant a row %q", out, want)
 	}
 }
+
+func TestScoreboardCheck(t *testing.T) {
+	b, err := json.Marshal(collector.Scoreboard{Version: collector.ScoreboardVersion, Time: time.Now(),
+		Jobs: []collector.Job{{Host: "vm", Name: "nightly", LastResult: "failed", LastMessage: "no space"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "scoreboard.json")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := runCmd(t, "scoreboard", "--file", file, "--check")
+	if code != 2 || !strings.HasPrefix(out, "PORTHOLE CRITICAL - "+file+": job vm/nightly failed: no space") {
+		t.Errorf("exit %d, %q", code, out)
+	}
+}

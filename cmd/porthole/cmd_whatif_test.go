@@ -48,13 +48,17 @@ func TestWhatifFindsTheInterference(t *testing.T) {
 	}()
 
 	t.Run("experiment", func(t *testing.T) {
-		out, errs, code := porthole(t, "whatif", "muxd", "--rate", "bytes_total", "--pause", "1s", "--settle", "1s", "--json")
+		// SEG:COUNTER names the counter's segment (here the same one).
+		out, errs, code := porthole(t, "whatif", "muxd", "--rate", "muxd:bytes_total", "--pause", "1s", "--settle", "1s", "--json")
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		var res whatif.Result
 		if err := json.Unmarshal([]byte(out), &res); err != nil {
 			t.Fatalf("%v: %s", err, out)
+		}
+		if res.Counter != "muxd:bytes_total" || res.Unit != "bytes" || res.Baseline <= 0 {
+			t.Errorf("counter %q unit %q baseline %v", res.Counter, res.Unit, res.Baseline)
 		}
 		if len(res.Rows) != 6 {
 			t.Fatalf("%d rows, want 3 pauses and 3 alone: %+v", len(res.Rows), res.Rows)

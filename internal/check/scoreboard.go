@@ -63,27 +63,8 @@ func EvaluateScoreboard(name string, a, b *collector.Scoreboard, program string)
 	var lost uint64
 	// A job's run is judged from the job table, which outlives its
 	// processes: its server's task is not judged twice.
-	jobs := map[string]bool{}
-	for _, j := range b.Jobs {
-		if program != "" && j.Name != program {
-			continue
-		}
-		jobs[j.Host+"/"+j.Name] = true
-		servers++
-		who := j.Host + "/" + j.Name
-		if j.LastResult == "failed" {
-			failed++
-			rep.Add(Critical, "job %s failed: %s", who, j.LastMessage)
-		}
-		if j.Overdue {
-			overdue++
-			if j.Running {
-				rep.Add(Critical, "job %s overdue: running since %s", who, j.RunningSince.Format(time.RFC3339))
-			} else {
-				rep.Add(Critical, "job %s overdue: last started %s", who, j.LastStart.Format(time.RFC3339))
-			}
-		}
-	}
+	jobs := judgeJobs(rep, b.Jobs, program, &failed, &overdue)
+	servers += len(jobs)
 	for _, s := range b.Servers {
 		if program != "" && s.Program != program {
 			continue
@@ -144,4 +125,30 @@ func countLost(rep *Report, lostBefore map[string]uint64, a, b *collector.Scoreb
 		*lost += s.Lost - before
 		rep.Add(Warning, "%s/%s lost %d messages in %v", s.Host, s.Program, s.Lost-before, b.Time.Sub(a.Time).Round(time.Millisecond))
 	}
+}
+
+// judgeJobs adds the findings of the jobs (of program, or all) and
+// returns their "host/name" set.
+func judgeJobs(rep *Report, list []collector.Job, program string, failed, overdue *int) map[string]bool {
+	jobs := map[string]bool{}
+	for _, j := range list {
+		if program != "" && j.Name != program {
+			continue
+		}
+		who := j.Host + "/" + j.Name
+		jobs[who] = true
+		if j.LastResult == "failed" {
+			*failed++
+			rep.Add(Critical, "job %s failed: %s", who, j.LastMessage)
+		}
+		if j.Overdue {
+			*overdue++
+			if j.Running {
+				rep.Add(Critical, "job %s overdue: running since %s", who, j.RunningSince.Format(time.RFC3339))
+			} else {
+				rep.Add(Critical, "job %s overdue: last started %s", who, j.LastStart.Format(time.RFC3339))
+			}
+		}
+	}
+	return jobs
 }
