@@ -26,7 +26,7 @@ func writeSpoolFile(t *testing.T, dir string, at time.Time, gz bool, recs []Reco
 		t.Fatal(err)
 	}
 	if gz {
-		if err := compressFile(name); err != nil {
+		if _, err := compressFile(name); err != nil {
 			t.Fatal(err)
 		}
 		name = strings.TrimSuffix(name, spoolExt) + gzExt

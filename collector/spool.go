@@ -46,6 +46,7 @@ type spool struct {
 	syncErr atomic.Pointer[error]
 	bgMu    sync.Mutex
 	bgErr   error
+	kept    retention // finished files, for retention
 }
 
 // repairTorn cuts a torn last line (a crash in the middle of a write) off
@@ -121,18 +122,22 @@ func (s *spool) open() error {
 		if t, ok := nameTime(p); ok && t.After(s.last) {
 			s.last = t
 		}
-		if !strings.HasSuffix(p, spoolExt) {
-			continue
+		if strings.HasSuffix(p, spoolExt) {
+			cut, err := repairTorn(p)
+			if err != nil {
+				s.unlock()
+				return fmt.Errorf("collector: repair %s: %w", p, err)
+			}
+			if cut > 0 {
+				s.log("cut a torn last line off the spool (a crash during a write)", "file", p, "bytes", cut)
+			}
 		}
-		cut, err := repairTorn(p)
-		if err != nil {
-			s.unlock()
-			return fmt.Errorf("collector: repair %s: %w", p, err)
+		if fi, err := os.Stat(p); err == nil {
+			s.kept.add(p, fi.Size(), fi.ModTime())
 		}
-		if cut > 0 {
-			s.log("cut a torn last line off the spool (a crash during a write)", "file", p, "bytes", cut)
+		if strings.HasSuffix(p, spoolExt) {
+			s.compressLater(p)
 		}
-		s.compressLater(p)
 	}
 	if err := s.rotate(); err != nil {
 		s.bgWG.Wait()
@@ -154,14 +159,9 @@ func (s *spool) unlock() {
 // opens a new one.
 func (s *spool) rotate() error {
 	if s.f != nil {
-		// No fsync here: the compressor writes, syncs and renames the .gz
-		// before it removes this file, so the data is durable either way,
-		// and rotation never stalls the writer.
-		if err := s.f.Close(); err != nil {
+		if err := s.finish(); err != nil {
 			return err
 		}
-		s.compressLater(s.name)
-		s.f = nil
 	}
 	now := s.now()
 	// Names sort in creation order: UTC time to the nanosecond, never
@@ -236,9 +236,7 @@ func (s *spool) write(lines []byte) (int, error) {
 				if terr := s.f.Truncate(s.size); terr != nil {
 					// A torn line stays at the end of this file: start
 					// a new one rather than append after it.
-					s.f.Close()
-					s.compressLater(s.name)
-					s.f = nil
+					s.finish()
 				}
 			}
 			return done, err
@@ -274,6 +272,18 @@ func (s *spool) sync() error {
 	return nil
 }
 
+// finish closes the current file, records it for retention and
+// compresses it in the background. No fsync here: the compressor writes,
+// syncs and renames the .gz before it removes this file, so the data is
+// durable either way, and rotation never stalls the writer.
+func (s *spool) finish() error {
+	err := s.f.Close()
+	s.f = nil
+	s.kept.add(s.name, s.size, s.now())
+	s.compressLater(s.name)
+	return err
+}
+
 // compressLater gzips a finished file in the background: writes
 // NAME.gz.tmp, syncs, renames, then removes NAME. A crash at any point
 // leaves either the plain file or the compressed one complete.
@@ -281,26 +291,33 @@ func (s *spool) compressLater(path string) {
 	s.bgWG.Add(1)
 	go func() {
 		defer s.bgWG.Done()
-		if err := compressFile(path); err != nil {
+		size, err := compressFile(path)
+		if err != nil {
 			s.bgMu.Lock()
 			s.bgErr = err
 			s.bgMu.Unlock()
 			s.log("could not compress a rotated spool file; it stays uncompressed", "file", path, "err", err)
+			return
 		}
+		s.kept.compressed(path, gzName(path), size)
 	}()
 }
 
-func compressFile(path string) error {
-	gzPath := strings.TrimSuffix(path, spoolExt) + gzExt
+// gzName is the compressed name of a plain spool file.
+func gzName(path string) string { return strings.TrimSuffix(path, spoolExt) + gzExt }
+
+// compressFile compresses path to its .gz and returns the .gz's size.
+func compressFile(path string) (int64, error) {
+	gzPath := gzName(path)
 	in, err := os.Open(path)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer in.Close()
 	tmp := gzPath + ".tmp"
 	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	// BestSpeed: a rotated file is compressed while the collector keeps
 	// receiving on the same cores; level 1 is ~4x faster than the default
@@ -309,6 +326,10 @@ func compressFile(path string) error {
 	_, err = io.Copy(zw, in)
 	if err == nil {
 		err = zw.Close()
+	}
+	var size int64
+	if err == nil {
+		size, err = out.Seek(0, io.SeekCurrent)
 	}
 	if err == nil {
 		err = out.Sync()
@@ -321,9 +342,9 @@ func compressFile(path string) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return err
+		return 0, err
 	}
-	return os.Remove(path)
+	return size, os.Remove(path)
 }
 
 // enforceRetention removes the oldest compressed files beyond the age and
@@ -332,40 +353,9 @@ func (s *spool) enforceRetention() {
 	if s.retainAge <= 0 && s.retainBytes <= 0 {
 		return
 	}
-	files, err := spoolFiles(s.dir)
-	if err != nil {
-		return
-	}
-	type fileInfo struct {
-		path string
-		size int64
-		mod  time.Time
-	}
-	var infos []fileInfo
-	var total int64
-	for _, p := range files {
-		fi, err := os.Stat(p)
-		if err != nil {
-			continue
-		}
-		infos = append(infos, fileInfo{p, fi.Size(), fi.ModTime()})
-		total += fi.Size()
-	}
-	now := s.now()
-	for _, fi := range infos {
-		if fi.path == s.name || !strings.HasSuffix(fi.path, gzExt) {
-			continue
-		}
-		tooOld := s.retainAge > 0 && now.Sub(fi.mod) > s.retainAge
-		tooBig := s.retainBytes > 0 && total > s.retainBytes
-		if !tooOld && !tooBig {
-			continue
-		}
-		if err := os.Remove(fi.path); err == nil {
-			total -= fi.size
-			s.log("removed an old spool file (retention)", "file", fi.path)
-		}
-	}
+	s.kept.enforce(s.now(), s.retainAge, s.retainBytes, s.size, func(path string) {
+		s.log("removed an old spool file (retention)", "file", path)
+	})
 }
 
 // close syncs and closes the current file and waits for compressions.
