@@ -103,6 +103,7 @@ func (c *Collector) noteSpoolGap(r Record) { c.sgaps.note(&r, c.cfg.Now()) }
 // pending is what the writer took from the queue and has not written
 // yet: records, their encoding, and where each record's line ends.
 type pending struct {
+	enc   encoder
 	recs  []Record
 	buf   []byte
 	ends  []int
@@ -111,7 +112,7 @@ type pending struct {
 
 func (p *pending) add(r Record) {
 	p.recs = append(p.recs, r)
-	p.buf = appendRecord(p.buf, &p.recs[len(p.recs)-1])
+	p.buf = p.enc.appendRecord(p.buf, &p.recs[len(p.recs)-1])
 	p.ends = append(p.ends, len(p.buf))
 }
 
