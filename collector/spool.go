@@ -47,6 +47,8 @@ type spool struct {
 	bgMu    sync.Mutex
 	bgErr   error
 	kept    retention // finished files, for retention
+	gz      *gzStream // compresses the current file as it is written; nil: after rotation
+	noGz    bool      // compress after rotation only (benchmarks compare both)
 }
 
 // repairTorn cuts a torn last line (a crash in the middle of a write) off
@@ -118,6 +120,13 @@ func (s *spool) open() error {
 		s.unlock()
 		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
 	}
+	// Partial compressed copies a crash left behind; their plain files
+	// are here and are compressed again below.
+	if tmps, _ := filepath.Glob(filepath.Join(s.dir, spoolPrefix+"*"+gzExt+"*.tmp")); len(tmps) > 0 {
+		for _, p := range tmps {
+			os.Remove(p)
+		}
+	}
 	for _, p := range files {
 		if t, ok := nameTime(p); ok && t.After(s.last) {
 			s.last = t
@@ -187,6 +196,9 @@ func (s *spool) rotate() error {
 	}
 	s.last = t
 	s.f, s.name, s.size, s.opened = f, name, 0, now
+	if !s.noGz {
+		s.gz = startGzStream(gzName(name), &s.bgWG)
+	}
 	s.enforceRetention()
 	return nil
 }
@@ -244,6 +256,9 @@ func (s *spool) write(lines []byte) (int, error) {
 		s.size += int64(n)
 		s.dirty = true
 		done += n
+		if s.gz != nil && !s.gz.add(chunk) {
+			s.gz = nil // fell behind: compressed after rotation instead
+		}
 		lines = lines[len(chunk):]
 	}
 	return done, nil
@@ -280,6 +295,23 @@ func (s *spool) finish() error {
 	err := s.f.Close()
 	s.f = nil
 	s.kept.add(s.name, s.size, s.now())
+	if g := s.gz; g != nil {
+		s.gz = nil
+		plain := s.name
+		s.bgWG.Add(1)
+		go func() {
+			defer s.bgWG.Done()
+			size, err := g.finish(plain, gzName(plain))
+			if err != nil {
+				s.log("could not compress a rotated spool file while writing; compressing it from disk", "file", plain, "err", err)
+				s.bgWG.Add(1)
+				s.compressFromDisk(plain)
+				return
+			}
+			s.kept.compressed(plain, gzName(plain), size)
+		}()
+		return err
+	}
 	s.compressLater(s.name)
 	return err
 }
@@ -289,18 +321,21 @@ func (s *spool) finish() error {
 // leaves either the plain file or the compressed one complete.
 func (s *spool) compressLater(path string) {
 	s.bgWG.Add(1)
-	go func() {
-		defer s.bgWG.Done()
-		size, err := compressFile(path)
-		if err != nil {
-			s.bgMu.Lock()
-			s.bgErr = err
-			s.bgMu.Unlock()
-			s.log("could not compress a rotated spool file; it stays uncompressed", "file", path, "err", err)
-			return
-		}
-		s.kept.compressed(path, gzName(path), size)
-	}()
+	go s.compressFromDisk(path)
+}
+
+// compressFromDisk is compressLater's goroutine (bgWG already counts it).
+func (s *spool) compressFromDisk(path string) {
+	defer s.bgWG.Done()
+	size, err := compressFile(path)
+	if err != nil {
+		s.bgMu.Lock()
+		s.bgErr = err
+		s.bgMu.Unlock()
+		s.log("could not compress a rotated spool file; it stays uncompressed", "file", path, "err", err)
+		return
+	}
+	s.kept.compressed(path, gzName(path), size)
 }
 
 // gzName is the compressed name of a plain spool file.
@@ -364,6 +399,11 @@ func (s *spool) close() error {
 	if s.f != nil {
 		err = errors.Join(s.f.Sync(), s.f.Close())
 		s.f = nil
+	}
+	if s.gz != nil {
+		// The current file stays plain until the next start compresses it.
+		s.gz.abandon(true)
+		s.gz = nil
 	}
 	s.bgWG.Wait()
 	s.unlock()

@@ -28,6 +28,17 @@ type spoolGaps struct {
 	due atomic.Uint64
 	// enqueued counts records the queue took (written by the producer only).
 	enqueued atomic.Uint64
+	// taken counts records the writer took from the queue; held those of
+	// them not written yet (kept while the disk fails). Tests wait for
+	// taken == enqueued, then held == 0 (held grows before taken).
+	taken atomic.Uint64
+	held  atomic.Int64
+}
+
+// settled reports whether every record queued so far was written or
+// dropped (for tests; call when nothing is being enqueued).
+func (g *spoolGaps) settled() bool {
+	return g.taken.Load() == g.enqueued.Load() && g.held.Load() == 0
 }
 
 // gapSeg is a gap record to write before queued record number pos+1.
@@ -122,6 +133,8 @@ func (p *pending) addQueued(c *Collector, r Record) {
 	p.taken++
 	p.addGaps(c, p.taken-1)
 	p.add(r)
+	c.sgaps.held.Add(1)
+	c.sgaps.taken.Add(1)
 }
 
 // addGaps adds the gap records of drops noted before queued record
@@ -163,6 +176,7 @@ func (c *Collector) flush(p *pending) error {
 		c.spoolBytes.Add(uint64(n))
 		c.written.Add(uint64(p.wrote(n)))
 	}
+	c.sgaps.held.Store(int64(len(p.recs)))
 	return err
 }
 
