@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -22,5 +23,21 @@ func TestStatsRecordAsDocumented(t *testing.T) {
 		if !strings.Contains(line, want) {
 			t.Errorf("stats record\n%s\nlacks\n%s", line, want)
 		}
+	}
+}
+
+// A non-finite load percent from the wire does not cost the record its
+// stats: it is written as null, the rest as usual.
+func TestNonFiniteLoadKeepsStats(t *testing.T) {
+	r := recordOf(&mlog.Received{Message: mlog.Message{Kind: mlog.KindStats, Sender: 1, Seq: 2,
+		Stats: &mlog.Stats{Segment: "queued", Parts: 1, Counters: []mlog.CounterStat{{Name: "c", Value: 3}},
+			Loads: []mlog.LoadStat{{Name: "worker", Percent: math.NaN()}, {Name: "io", Percent: 12.5}, {Name: "x", Percent: math.Inf(1)}}}}})
+	line := appendRecord(nil, &r)
+	if !strings.Contains(string(line), `"Loads":[{"Name":"worker","Percent":null},{"Name":"io","Percent":12.5},{"Name":"x","Percent":null}]`) {
+		t.Fatalf("stats lost or wrong: %s", line)
+	}
+	back, err := ParseRecord(line[:len(line)-1])
+	if err != nil || back.Stats == nil || back.Stats.Counters[0].Value != 3 || back.Stats.Loads[1].Percent != 12.5 {
+		t.Fatalf("read back: %+v %v", back.Stats, err)
 	}
 }
