@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -58,35 +58,43 @@ func ReadResume(dir string, opt ResumeOptions) (*Resume, error) {
 	if opt.MaxAge <= 0 {
 		opt.MaxAge = time.Hour
 	}
-	files, err := spoolFiles(dir)
+	// By name without extension: a plain file being compressed (as the
+	// collector does with the previous run's files at start) is read in
+	// whichever form exists when it is opened.
+	bases, err := spoolBases(dir)
 	if err != nil {
 		return nil, fmt.Errorf("collector: resume from %s: %w", dir, err)
 	}
 	res := &Resume{Senders: map[uint64]LastWritten{}}
-	if len(files) == 0 {
+	if len(bases) == 0 {
 		return res, nil
 	}
 	var cutoff time.Time
-	if fi, err := os.Stat(files[len(files)-1]); err == nil {
-		cutoff = fi.ModTime().Add(-opt.MaxAge)
+	for _, p := range []string{bases[len(bases)-1] + spoolExt, bases[len(bases)-1] + gzExt} {
+		if fi, err := os.Stat(p); err == nil {
+			cutoff = fi.ModTime().Add(-opt.MaxAge)
+			break
+		}
 	}
 	rs := &resumeScan{res: res, want: map[uint64]bool{}, expect: len(opt.Expect) > 0}
 	for _, id := range opt.Expect {
 		rs.want[id] = true
 	}
-	for i := len(files) - 1; i >= 0 && !rs.done(); i-- {
-		p := files[i]
+	for i := len(bases) - 1; i >= 0 && !rs.done(); i-- {
+		b := bases[i]
 		res.FilesRead++
-		if strings.HasSuffix(p, gzExt) {
-			err = rs.readGzip(p)
-		} else {
-			err = rs.readBackwards(p)
+		err := rs.readBackwards(b + spoolExt)
+		if errors.Is(err, os.ErrNotExist) {
+			err = rs.readGzip(b + gzExt)
+			if errors.Is(err, os.ErrNotExist) {
+				err = nil // removed by retention meanwhile
+			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("collector: resume from %s: %w", p, err)
+			return nil, fmt.Errorf("collector: resume from %s: %w", b, err)
 		}
 		// Older files hold only records from before this one started.
-		if t, ok := nameTime(p); ok && !cutoff.IsZero() && !t.After(cutoff) {
+		if t, ok := nameTime(b); ok && !cutoff.IsZero() && !t.After(cutoff) {
 			break
 		}
 	}
@@ -155,9 +163,6 @@ func (rs *resumeScan) decode(line []byte) (id uint64, lw LastWritten, ok bool) {
 func (rs *resumeScan) readBackwards(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil // compressed meanwhile; nothing writes while we start
-		}
 		return err
 	}
 	defer f.Close()

@@ -250,3 +250,29 @@ func BenchmarkReadResume(b *testing.B) {
 		})
 	}
 }
+
+// Called while a new collector compresses the previous run's file (its
+// start does that in the background), ReadResume still finds it, in
+// whichever form it is.
+func TestReadResumeWhileCompressingAtStart(t *testing.T) {
+	for i := 0; i < 5; i++ {
+		dir := t.TempDir()
+		c, err := New(Config{SpoolDir: dir, Scoreboard: "-", Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seq := uint64(1); seq <= 3000; seq++ {
+			c.Ingest(recvLog(1, seq))
+		}
+		c.Close()
+		c2, err := New(Config{SpoolDir: dir, Scoreboard: "-", Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ReadResume(dir, ResumeOptions{})
+		c2.Close()
+		if err != nil || res.Senders[1].Seq != 3000 {
+			t.Fatalf("run %d: sender 1 at %d (%v), want 3000", i, res.Senders[1].Seq, err)
+		}
+	}
+}
