@@ -79,3 +79,31 @@ func FuzzParseRecord(f *testing.F) {
 		ParseRecord(b) // a record or an error, never a panic
 	})
 }
+
+// BenchmarkAppendRecord encodes realistic records with the writer's
+// encoder (the second of each time formatted once) and, as the baseline
+// in the same run, with time.AppendFormat for every time.
+//
+//	go test -run XXX -bench AppendRecord ./collector
+func BenchmarkAppendRecord(b *testing.B) {
+	msgs := realisticMessages(1 << 12)
+	recs := make([]Record, len(msgs))
+	for i := range msgs {
+		recs[i] = recordOf(&msgs[i])
+	}
+	b.Run("cached-second", func(b *testing.B) {
+		var e encoder
+		var buf []byte
+		for i := 0; i < b.N; i++ {
+			buf = e.appendRecord(buf[:0], &recs[i%len(recs)])
+		}
+	})
+	b.Run("format-every-time", func(b *testing.B) {
+		var e encoder
+		e.sent.uncached, e.recv.uncached = true, true
+		var buf []byte
+		for i := 0; i < b.N; i++ {
+			buf = e.appendRecord(buf[:0], &recs[i%len(recs)])
+		}
+	})
+}
