@@ -101,6 +101,14 @@ func ReadResume(dir string, opt ResumeOptions) (*Resume, error) {
 	return res, nil
 }
 
+// resumeChunk is how much of a file readBackwards reads at a time (a
+// variable so the fuzz test can make lines straddle chunks).
+var resumeChunk = 256 << 10
+
+// maxResumeLine is the longest line readBackwards gathers (the spool's
+// lines are a few KB: one datagram each).
+const maxResumeLine = 1 << 20
+
 type resumeScan struct {
 	res    *Resume
 	want   map[uint64]bool // expected senders not found yet
@@ -170,7 +178,7 @@ func (rs *resumeScan) readBackwards(path string) error {
 	if err != nil {
 		return err
 	}
-	const chunk = 256 << 10
+	chunk := resumeChunk
 	end := fi.Size()
 	var carry []byte // the start of a line whose beginning is in an earlier chunk
 	torn := true     // until the last newline is found
@@ -204,6 +212,12 @@ func (rs *resumeScan) readBackwards(path string) error {
 		}
 		if end > 0 && len(lines) > 0 {
 			carry = append([]byte(nil), lines[0]...)
+			if len(carry) > maxResumeLine {
+				// No spool line is this long: a damaged file. Skip
+				// to the line before it rather than gather it.
+				rs.res.Bad++
+				carry, torn = nil, true
+			}
 		}
 	}
 	return nil

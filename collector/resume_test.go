@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand"
 	"os"
@@ -274,5 +275,71 @@ func TestReadResumeWhileCompressingAtStart(t *testing.T) {
 		if err != nil || res.Senders[1].Seq != 3000 {
 			t.Fatalf("run %d: sender 1 at %d (%v), want 3000", i, res.Senders[1].Seq, err)
 		}
+	}
+}
+
+// Reading backwards in small chunks finds, per sender, what a forward
+// read of the complete lines finds last, for any file content.
+func FuzzReadResumeBackwards(f *testing.F) {
+	var seed []byte
+	for i := uint64(1); i <= 6; i++ {
+		r := logRec(i%3, i, time.Unix(1700000000, 0), "m")
+		seed = appendRecord(seed, &r)
+	}
+	f.Add(seed, 7)
+	f.Add(append(seed, `{"type":"log","sender":"0000000000000002","seq":9`...), 1)
+	f.Add([]byte("\n\n{\"sender\":\"zz\"}\n"), 3)
+	f.Fuzz(func(t *testing.T, content []byte, chunk int) {
+		if chunk <= 0 || chunk > 1<<12 || len(content) > 1<<14 {
+			return
+		}
+		dir := t.TempDir()
+		path := filepath.Join(dir, "spool-20261123T000000.000000001.jsonl")
+		if err := os.WriteFile(path, content, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		old := resumeChunk
+		resumeChunk = chunk
+		defer func() { resumeChunk = old }()
+		got, err := ReadResume(dir, ResumeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Forward: every complete line, the last that says something wins.
+		fwd := &resumeScan{res: &Resume{Senders: map[uint64]LastWritten{}}}
+		want := map[uint64]LastWritten{}
+		if i := bytes.LastIndexByte(content, '\n'); i >= 0 {
+			for _, line := range bytes.Split(content[:i], []byte{'\n'}) {
+				if id, lw, ok := fwd.decode(line); ok {
+					want[id] = lw
+				}
+			}
+		}
+		if len(got.Senders) != len(want) {
+			t.Fatalf("backwards %v, forwards %v", got.Senders, want)
+		}
+		for id, w := range want {
+			if g := got.Senders[id]; g.Seq != w.Seq || g.Host != w.Host || !g.Time.Equal(w.Time) {
+				t.Fatalf("sender %x: backwards %+v, forwards %+v", id, g, w)
+			}
+		}
+	})
+}
+
+// A damaged file with a line far longer than any record costs linear
+// time, is counted bad, and the lines around it are still found.
+func TestReadResumeSkipsHugeLine(t *testing.T) {
+	dir := t.TempDir()
+	before := logRec(1, 5, time.Now(), "before")
+	after := logRec(2, 9, time.Now(), "after")
+	var b []byte
+	b = appendRecord(b, &before)
+	b = append(b, bytes.Repeat([]byte("x"), 3<<20)...)
+	b = append(b, '\n')
+	b = appendRecord(b, &after)
+	os.WriteFile(filepath.Join(dir, "spool-20261123T000000.000000001.jsonl"), b, 0o640)
+	res, err := ReadResume(dir, ResumeOptions{})
+	if err != nil || res.Senders[1].Seq != 5 || res.Senders[2].Seq != 9 || res.Bad != 1 {
+		t.Fatalf("%+v %v: want senders 1 at 5 and 2 at 9, one bad line", res, err)
 	}
 }
