@@ -70,11 +70,12 @@ func (g *spoolGaps) note(r *Record, now time.Time) {
 	g.open[r.Sender] = rec
 	g.segs = append(g.segs, gapSeg{pos: g.enqueued.Load(), rec: rec})
 	if len(g.segs) == 1 {
-		g.due.Store(rec2pos(g.segs))
+		g.due.Store(firstPos(g.segs))
 	}
 }
 
-func rec2pos(segs []gapSeg) uint64 {
+// firstPos is the position of the first segment, math.MaxUint64 if none.
+func firstPos(segs []gapSeg) uint64 {
 	if len(segs) == 0 {
 		return math.MaxUint64
 	}
@@ -104,7 +105,7 @@ func (g *spoolGaps) take(out []Record, taken uint64, now time.Time) []Record {
 	if len(g.segs) == 0 {
 		g.segs = nil // let the backing array go
 	}
-	g.due.Store(rec2pos(g.segs))
+	g.due.Store(firstPos(g.segs))
 	return out
 }
 
