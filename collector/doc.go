@@ -9,9 +9,11 @@
 //	go c.Run(ctx, r)                      // or c.Ingest(msg) from any source
 //	http.ListenAndServe("127.0.0.1:9477", c.Handler()) // /metrics, /scoreboard.json, /healthz
 //
-// Readers: ReadSpool and Follow read the spool (docs/SPOOL.md), and
-// ReadScoreboard and FetchScoreboard read the scoreboard, so tools never
-// depend on the collector's internals.
+// Readers: ReadSpool and Follow read the spool (docs/SPOOL.md), Filter
+// selects records as `porthole query` does, ReadResume tells a starting
+// collector where each sender stood, and ReadScoreboard and
+// FetchScoreboard read the scoreboard, so tools never depend on the
+// collector's internals.
 //
 // # Caveats
 //
@@ -23,4 +25,6 @@
 //     (reason "spool") once the disk works again.
 //   - Several collectors may run on one host or many; each writes every
 //     record. Receiver-side fields (recv) differ between them by design.
+//     Each needs its own spool directory: a second collector on the same
+//     directory fails at New (a lock file).
 package collector

@@ -7,12 +7,26 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/porthole-dev/porthole/mlog"
 )
+
+// encoder turns records into spool lines; it keeps the formatted second
+// of the last record time and receive time (not safe for concurrent use).
+type encoder struct {
+	sent, recv timeCache
+}
+
+// appendRecord appends r as one JSON line (with a fresh encoder).
+func appendRecord(b []byte, r *Record) []byte {
+	var e encoder
+	return e.appendRecord(b, r)
+}
 
 // appendRecord appends r as one JSON line without reflection: the spool
 // writer's hot path (encoding/json took 5 µs a record). The output is the
 // same JSON that encoding/json produces for Record (ParseRecord reads it).
-func appendRecord(b []byte, r *Record) []byte {
+func (e *encoder) appendRecord(b []byte, r *Record) []byte {
 	b = append(b, `{"type":`...)
 	b = appendJSONString(b, r.Type)
 	b = append(b, `,"sender":`...)
@@ -22,7 +36,7 @@ func appendRecord(b []byte, r *Record) []byte {
 		b = strconv.AppendUint(b, r.Seq, 10)
 	}
 	b = append(b, `,"time":"`...)
-	b = r.Time.AppendFormat(b, time.RFC3339Nano)
+	b = e.sent.appendTime(b, r.Time)
 	b = append(b, '"')
 	b = appendField(b, "level", r.Level)
 	b = appendField(b, "host", r.Host)
@@ -58,7 +72,13 @@ func appendRecord(b []byte, r *Record) []byte {
 		b = strconv.AppendUint(b, r.Dropped, 10)
 	}
 	if r.Stats != nil {
-		if j, err := json.Marshal(r.Stats); err == nil {
+		j, err := json.Marshal(r.Stats)
+		if err != nil {
+			// Only a non-finite float (a load percent) fails: write it as
+			// null rather than lose the record's stats.
+			j, err = json.Marshal(finiteStats(r.Stats))
+		}
+		if err == nil {
 			b = append(b, `,"stats":`...)
 			b = append(b, j...)
 		}
@@ -74,7 +94,7 @@ func appendRecord(b []byte, r *Record) []byte {
 	b = appendField(b, "reason", r.Reason)
 	if r.Recv != nil {
 		b = append(b, `,"recv":{"time":"`...)
-		b = r.Recv.Time.AppendFormat(b, time.RFC3339Nano)
+		b = e.recv.appendTime(b, r.Recv.Time)
 		b = append(b, `","source":`...)
 		b = appendJSONString(b, r.Recv.Source)
 		b = append(b, `,"interface":`...)
@@ -179,4 +199,38 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// statsOut is mlog.Stats as the spool writes it when a load percent is
+// not a finite number: the same field names, such a percent null.
+type statsOut struct {
+	Segment  string
+	Part     int
+	Parts    int
+	Counters []mlog.CounterStat
+	Gauges   []mlog.GaugeStat
+	Loads    []loadOut
+	Tasks    []mlog.TaskStat
+	Probes   []mlog.ProbeStat
+}
+
+type loadOut struct {
+	Name    string
+	Percent *float64
+}
+
+func finiteStats(st *mlog.Stats) *statsOut {
+	out := &statsOut{Segment: st.Segment, Part: st.Part, Parts: st.Parts, Counters: st.Counters, Gauges: st.Gauges,
+		Tasks: st.Tasks, Probes: st.Probes}
+	if st.Loads != nil {
+		out.Loads = make([]loadOut, len(st.Loads))
+		for i, l := range st.Loads {
+			out.Loads[i].Name = l.Name
+			if !math.IsNaN(l.Percent) && !math.IsInf(l.Percent, 0) {
+				p := l.Percent
+				out.Loads[i].Percent = &p
+			}
+		}
+	}
+	return out
 }

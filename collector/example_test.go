@@ -37,3 +37,21 @@ func Example() {
 	// gap 4-5 (network)
 	// 6 message 6
 }
+
+// At start, a collector learns from its spool where each sender stood,
+// so the first datagram after a restart can say what was lost meanwhile.
+func ExampleReadResume() {
+	dir, _ := os.MkdirTemp("", "spool")
+	defer os.RemoveAll(dir)
+	c, _ := collector.New(collector.Config{SpoolDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for seq := uint64(1); seq <= 41; seq++ {
+		c.Ingest(mlog.Received{Message: mlog.Message{Kind: mlog.KindLog, Sender: 0x8a1f, Seq: seq, Host: "db1", Program: "queued", PID: 4242,
+			Msg: "work"}, RecvTime: time.Now()})
+	}
+	c.Close()
+	res, _ := collector.ReadResume(dir, collector.ResumeOptions{Expect: []uint64{0x8a1f}})
+	last := res.Senders[0x8a1f]
+	fmt.Println(last.Seq, last.Host, last.Program, last.PID)
+	// Output:
+	// 41 db1 queued 4242
+}

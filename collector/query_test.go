@@ -106,7 +106,7 @@ func TestFollowResumesInCompressedFile(t *testing.T) {
 	fh, _ := os.OpenFile(first, os.O_APPEND|os.O_WRONLY, 0)
 	fh.Write(tail)
 	fh.Close()
-	if err := compressFile(first); err != nil {
+	if _, err := compressFile(first); err != nil {
 		t.Fatal(err)
 	}
 	writeSpoolFile(t, dir, at.Add(time.Second), false, recs[8:], `{"type":"log","sender":"0000000000000001","seq":11,"tim`)

@@ -78,9 +78,6 @@ func recordOf(m *mlog.Received) Record {
 	return r
 }
 
-// encodeLine returns the record as one JSON line.
-func encodeLine(r *Record) ([]byte, error) { return appendRecord(nil, r), nil }
-
 // ParseRecord decodes one spool line. Numbers in Attrs are json.Number,
 // so a u64 such as 18446744073709551615 keeps every digit; Line returns
 // the line itself.

@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -58,44 +58,62 @@ func ReadResume(dir string, opt ResumeOptions) (*Resume, error) {
 	if opt.MaxAge <= 0 {
 		opt.MaxAge = time.Hour
 	}
-	files, err := spoolFiles(dir)
+	// By name without extension: a plain file being compressed (as the
+	// collector does with the previous run's files at start) is read in
+	// whichever form exists when it is opened.
+	bases, err := spoolBases(dir)
 	if err != nil {
 		return nil, fmt.Errorf("collector: resume from %s: %w", dir, err)
 	}
 	res := &Resume{Senders: map[uint64]LastWritten{}}
-	if len(files) == 0 {
+	if len(bases) == 0 {
 		return res, nil
 	}
 	// The cutoff is on the spool's own clock (file names come from the
 	// collector's Config.Now), so it agrees with nameTime below.
 	var cutoff time.Time
-	if t, ok := nameTime(files[len(files)-1]); ok {
+	if t, ok := nameTime(bases[len(bases)-1]); ok {
 		cutoff = t.Add(-opt.MaxAge)
-	} else if fi, err := os.Stat(files[len(files)-1]); err == nil {
-		cutoff = fi.ModTime().Add(-opt.MaxAge)
+	} else {
+		for _, p := range []string{bases[len(bases)-1] + spoolExt, bases[len(bases)-1] + gzExt} {
+			if fi, err := os.Stat(p); err == nil {
+				cutoff = fi.ModTime().Add(-opt.MaxAge)
+				break
+			}
+		}
 	}
 	rs := &resumeScan{res: res, want: map[uint64]bool{}, expect: len(opt.Expect) > 0}
 	for _, id := range opt.Expect {
 		rs.want[id] = true
 	}
-	for i := len(files) - 1; i >= 0 && !rs.done(); i-- {
-		p := files[i]
+	for i := len(bases) - 1; i >= 0 && !rs.done(); i-- {
+		b := bases[i]
 		res.FilesRead++
-		if strings.HasSuffix(p, gzExt) {
-			err = rs.readGzip(p)
-		} else {
-			err = rs.readBackwards(p)
+		err := rs.readBackwards(b + spoolExt)
+		if errors.Is(err, os.ErrNotExist) {
+			err = rs.readGzip(b + gzExt)
+			if errors.Is(err, os.ErrNotExist) {
+				err = nil // removed by retention meanwhile
+			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("collector: resume from %s: %w", p, err)
+			return nil, fmt.Errorf("collector: resume from %s: %w", b, err)
 		}
 		// Older files hold only records from before this one started.
-		if t, ok := nameTime(p); ok && !cutoff.IsZero() && !t.After(cutoff) {
+		if t, ok := nameTime(b); ok && !cutoff.IsZero() && !t.After(cutoff) {
 			break
 		}
 	}
 	return res, nil
 }
+
+// resumeChunk is how much of a file readBackwards reads at a time (a
+// variable so the fuzz test can make lines straddle chunks).
+var resumeChunk = 256 << 10
+
+// maxResumeLine is the longest line readBackwards gathers (the spool's
+// lines are a few KB: one datagram each).
+const maxResumeLine = 1 << 20
 
 type resumeScan struct {
 	res    *Resume
@@ -159,9 +177,6 @@ func (rs *resumeScan) decode(line []byte) (id uint64, lw LastWritten, ok bool) {
 func (rs *resumeScan) readBackwards(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil // compressed meanwhile; nothing writes while we start
-		}
 		return err
 	}
 	defer f.Close()
@@ -169,7 +184,7 @@ func (rs *resumeScan) readBackwards(path string) error {
 	if err != nil {
 		return err
 	}
-	const chunk = 256 << 10
+	chunk := resumeChunk
 	end := fi.Size()
 	var carry []byte // the start of a line whose beginning is in an earlier chunk
 	torn := true     // until the last newline is found
@@ -203,6 +218,12 @@ func (rs *resumeScan) readBackwards(path string) error {
 		}
 		if end > 0 && len(lines) > 0 {
 			carry = append([]byte(nil), lines[0]...)
+			if len(carry) > maxResumeLine {
+				// No spool line is this long: a damaged file. Skip
+				// to the line before it rather than gather it.
+				rs.res.Bad++
+				carry, torn = nil, true
+			}
 		}
 	}
 	return nil

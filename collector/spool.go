@@ -46,6 +46,9 @@ type spool struct {
 	syncErr atomic.Pointer[error]
 	bgMu    sync.Mutex
 	bgErr   error
+	kept    retention // finished files, for retention
+	gz      *gzStream // compresses the current file as it is written; nil: after rotation
+	noGz    bool      // compress after rotation only (benchmarks compare both)
 }
 
 // repairTorn cuts a torn last line (a crash in the middle of a write) off
@@ -117,22 +120,33 @@ func (s *spool) open() error {
 		s.unlock()
 		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
 	}
+	// Partial compressed copies a crash left behind; their plain files
+	// are here and are compressed again below.
+	if tmps, _ := filepath.Glob(filepath.Join(s.dir, spoolPrefix+"*"+gzExt+"*.tmp")); len(tmps) > 0 {
+		for _, p := range tmps {
+			os.Remove(p)
+		}
+	}
 	for _, p := range files {
 		if t, ok := nameTime(p); ok && t.After(s.last) {
 			s.last = t
 		}
-		if !strings.HasSuffix(p, spoolExt) {
-			continue
+		if strings.HasSuffix(p, spoolExt) {
+			cut, err := repairTorn(p)
+			if err != nil {
+				s.unlock()
+				return fmt.Errorf("collector: repair %s: %w", p, err)
+			}
+			if cut > 0 {
+				s.log("cut a torn last line off the spool (a crash during a write)", "file", p, "bytes", cut)
+			}
 		}
-		cut, err := repairTorn(p)
-		if err != nil {
-			s.unlock()
-			return fmt.Errorf("collector: repair %s: %w", p, err)
+		if fi, err := os.Stat(p); err == nil {
+			s.kept.add(p, fi.Size(), fi.ModTime())
 		}
-		if cut > 0 {
-			s.log("cut a torn last line off the spool (a crash during a write)", "file", p, "bytes", cut)
+		if strings.HasSuffix(p, spoolExt) {
+			s.compressLater(p)
 		}
-		s.compressLater(p)
 	}
 	if err := s.rotate(); err != nil {
 		s.bgWG.Wait()
@@ -154,14 +168,9 @@ func (s *spool) unlock() {
 // opens a new one.
 func (s *spool) rotate() error {
 	if s.f != nil {
-		// No fsync here: the compressor writes, syncs and renames the .gz
-		// before it removes this file, so the data is durable either way,
-		// and rotation never stalls the writer.
-		if err := s.f.Close(); err != nil {
+		if err := s.finish(); err != nil {
 			return err
 		}
-		s.compressLater(s.name)
-		s.f = nil
 	}
 	now := s.now()
 	// Names sort in creation order: UTC time to the nanosecond, never
@@ -187,6 +196,9 @@ func (s *spool) rotate() error {
 	}
 	s.last = t
 	s.f, s.name, s.size, s.opened = f, name, 0, now
+	if !s.noGz {
+		s.gz = startGzStream(gzName(name), &s.bgWG)
+	}
 	s.enforceRetention()
 	return nil
 }
@@ -236,9 +248,7 @@ func (s *spool) write(lines []byte) (int, error) {
 				if terr := s.f.Truncate(s.size); terr != nil {
 					// A torn line stays at the end of this file: start
 					// a new one rather than append after it.
-					s.f.Close()
-					s.compressLater(s.name)
-					s.f = nil
+					s.finish()
 				}
 			}
 			return done, err
@@ -246,6 +256,9 @@ func (s *spool) write(lines []byte) (int, error) {
 		s.size += int64(n)
 		s.dirty = true
 		done += n
+		if s.gz != nil && !s.gz.add(chunk) {
+			s.gz = nil // fell behind: compressed after rotation instead
+		}
 		lines = lines[len(chunk):]
 	}
 	return done, nil
@@ -274,33 +287,72 @@ func (s *spool) sync() error {
 	return nil
 }
 
+// finish closes the current file, records it for retention and
+// compresses it in the background. No fsync here: the compressor writes,
+// syncs and renames the .gz before it removes this file, so the data is
+// durable either way, and rotation never stalls the writer.
+func (s *spool) finish() error {
+	err := s.f.Close()
+	s.f = nil
+	s.kept.add(s.name, s.size, s.now())
+	if g := s.gz; g != nil {
+		s.gz = nil
+		plain := s.name
+		s.bgWG.Add(1)
+		go func() {
+			defer s.bgWG.Done()
+			size, err := g.finish(plain, gzName(plain))
+			if err != nil {
+				s.log("could not compress a rotated spool file while writing; compressing it from disk", "file", plain, "err", err)
+				s.bgWG.Add(1)
+				s.compressFromDisk(plain)
+				return
+			}
+			s.kept.compressed(plain, gzName(plain), size)
+		}()
+		return err
+	}
+	s.compressLater(s.name)
+	return err
+}
+
 // compressLater gzips a finished file in the background: writes
 // NAME.gz.tmp, syncs, renames, then removes NAME. A crash at any point
 // leaves either the plain file or the compressed one complete.
 func (s *spool) compressLater(path string) {
 	s.bgWG.Add(1)
-	go func() {
-		defer s.bgWG.Done()
-		if err := compressFile(path); err != nil {
-			s.bgMu.Lock()
-			s.bgErr = err
-			s.bgMu.Unlock()
-			s.log("could not compress a rotated spool file; it stays uncompressed", "file", path, "err", err)
-		}
-	}()
+	go s.compressFromDisk(path)
 }
 
-func compressFile(path string) error {
-	gzPath := strings.TrimSuffix(path, spoolExt) + gzExt
+// compressFromDisk is compressLater's goroutine (bgWG already counts it).
+func (s *spool) compressFromDisk(path string) {
+	defer s.bgWG.Done()
+	size, err := compressFile(path)
+	if err != nil {
+		s.bgMu.Lock()
+		s.bgErr = err
+		s.bgMu.Unlock()
+		s.log("could not compress a rotated spool file; it stays uncompressed", "file", path, "err", err)
+		return
+	}
+	s.kept.compressed(path, gzName(path), size)
+}
+
+// gzName is the compressed name of a plain spool file.
+func gzName(path string) string { return strings.TrimSuffix(path, spoolExt) + gzExt }
+
+// compressFile compresses path to its .gz and returns the .gz's size.
+func compressFile(path string) (int64, error) {
+	gzPath := gzName(path)
 	in, err := os.Open(path)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer in.Close()
 	tmp := gzPath + ".tmp"
 	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	// BestSpeed: a rotated file is compressed while the collector keeps
 	// receiving on the same cores; level 1 is ~4x faster than the default
@@ -309,6 +361,10 @@ func compressFile(path string) error {
 	_, err = io.Copy(zw, in)
 	if err == nil {
 		err = zw.Close()
+	}
+	var size int64
+	if err == nil {
+		size, err = out.Seek(0, io.SeekCurrent)
 	}
 	if err == nil {
 		err = out.Sync()
@@ -321,9 +377,9 @@ func compressFile(path string) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return err
+		return 0, err
 	}
-	return os.Remove(path)
+	return size, os.Remove(path)
 }
 
 // enforceRetention removes the oldest compressed files beyond the age and
@@ -332,40 +388,9 @@ func (s *spool) enforceRetention() {
 	if s.retainAge <= 0 && s.retainBytes <= 0 {
 		return
 	}
-	files, err := spoolFiles(s.dir)
-	if err != nil {
-		return
-	}
-	type fileInfo struct {
-		path string
-		size int64
-		mod  time.Time
-	}
-	var infos []fileInfo
-	var total int64
-	for _, p := range files {
-		fi, err := os.Stat(p)
-		if err != nil {
-			continue
-		}
-		infos = append(infos, fileInfo{p, fi.Size(), fi.ModTime()})
-		total += fi.Size()
-	}
-	now := s.now()
-	for _, fi := range infos {
-		if fi.path == s.name || !strings.HasSuffix(fi.path, gzExt) {
-			continue
-		}
-		tooOld := s.retainAge > 0 && now.Sub(fi.mod) > s.retainAge
-		tooBig := s.retainBytes > 0 && total > s.retainBytes
-		if !tooOld && !tooBig {
-			continue
-		}
-		if err := os.Remove(fi.path); err == nil {
-			total -= fi.size
-			s.log("removed an old spool file (retention)", "file", fi.path)
-		}
-	}
+	s.kept.enforce(s.now(), s.retainAge, s.retainBytes, s.size, func(path string) {
+		s.log("removed an old spool file (retention)", "file", path)
+	})
 }
 
 // close syncs and closes the current file and waits for compressions.
@@ -374,6 +399,11 @@ func (s *spool) close() error {
 	if s.f != nil {
 		err = errors.Join(s.f.Sync(), s.f.Close())
 		s.f = nil
+	}
+	if s.gz != nil {
+		// The current file stays plain until the next start compresses it.
+		s.gz.abandon(true)
+		s.gz = nil
 	}
 	s.bgWG.Wait()
 	s.unlock()

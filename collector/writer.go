@@ -28,6 +28,17 @@ type spoolGaps struct {
 	due atomic.Uint64
 	// enqueued counts records the queue took (written by the producer only).
 	enqueued atomic.Uint64
+	// taken counts records the writer took from the queue; held those of
+	// them not written yet (kept while the disk fails). Tests wait for
+	// taken == enqueued, then held == 0 (held grows before taken).
+	taken atomic.Uint64
+	held  atomic.Int64
+}
+
+// settled reports whether every record queued so far was written or
+// dropped (for tests; call when nothing is being enqueued).
+func (g *spoolGaps) settled() bool {
+	return g.taken.Load() == g.enqueued.Load() && g.held.Load() == 0
 }
 
 // gapSeg is a gap record to write before queued record number pos+1.
@@ -59,11 +70,12 @@ func (g *spoolGaps) note(r *Record, now time.Time) {
 	g.open[r.Sender] = rec
 	g.segs = append(g.segs, gapSeg{pos: g.enqueued.Load(), rec: rec})
 	if len(g.segs) == 1 {
-		g.due.Store(rec2pos(g.segs))
+		g.due.Store(firstPos(g.segs))
 	}
 }
 
-func rec2pos(segs []gapSeg) uint64 {
+// firstPos is the position of the first segment, math.MaxUint64 if none.
+func firstPos(segs []gapSeg) uint64 {
 	if len(segs) == 0 {
 		return math.MaxUint64
 	}
@@ -93,7 +105,7 @@ func (g *spoolGaps) take(out []Record, taken uint64, now time.Time) []Record {
 	if len(g.segs) == 0 {
 		g.segs = nil // let the backing array go
 	}
-	g.due.Store(rec2pos(g.segs))
+	g.due.Store(firstPos(g.segs))
 	return out
 }
 
@@ -103,6 +115,7 @@ func (c *Collector) noteSpoolGap(r Record) { c.sgaps.note(&r, c.cfg.Now()) }
 // pending is what the writer took from the queue and has not written
 // yet: records, their encoding, and where each record's line ends.
 type pending struct {
+	enc   encoder
 	recs  []Record
 	buf   []byte
 	ends  []int
@@ -111,7 +124,7 @@ type pending struct {
 
 func (p *pending) add(r Record) {
 	p.recs = append(p.recs, r)
-	p.buf = appendRecord(p.buf, &p.recs[len(p.recs)-1])
+	p.buf = p.enc.appendRecord(p.buf, &p.recs[len(p.recs)-1])
 	p.ends = append(p.ends, len(p.buf))
 }
 
@@ -121,6 +134,8 @@ func (p *pending) addQueued(c *Collector, r Record) {
 	p.taken++
 	p.addGaps(c, p.taken-1)
 	p.add(r)
+	c.sgaps.held.Add(1)
+	c.sgaps.taken.Add(1)
 }
 
 // addGaps adds the gap records of drops noted before queued record
@@ -162,6 +177,7 @@ func (c *Collector) flush(p *pending) error {
 		c.spoolBytes.Add(uint64(n))
 		c.written.Add(uint64(p.wrote(n)))
 	}
+	c.sgaps.held.Store(int64(len(p.recs)))
 	return err
 }
 
