@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/mlog"
 	"github.com/porthole-dev/porthole/shmstat"
 	"github.com/porthole-dev/porthole/shmstat/sampler"
@@ -41,7 +42,9 @@ type Model struct {
 	focus    string               // the segment whose probes are sampled
 	history  map[string][]float64 // "segment\x00metric" -> recent rates (counters) or values (gauges)
 	logs     []LogLine
+	logsSeen uint64 // log lines received in all
 	logErr   string
+	builds   int
 	rcv      *mlog.Receiver
 }
 
@@ -107,6 +110,7 @@ func (m *Model) Start(ctx context.Context) {
 				}
 				m.mu.Lock()
 				m.logs = append(m.logs, line)
+				m.logsSeen++
 				if len(m.logs) > m.cfg.MaxLogs {
 					m.logs = m.logs[len(m.logs)-m.cfg.MaxLogs:]
 				}
@@ -123,10 +127,7 @@ func (m *Model) Close() {
 	for _, ls := range m.samplers {
 		ls.cancel()
 	}
-	for pid := range m.paused {
-		resume(pid)
-	}
-	m.paused = map[int]bool{}
+	m.resumeAllLocked()
 }
 
 // SetFocus names the segment the user looks at: only its probes are
@@ -141,21 +142,6 @@ func (m *Model) SetFocus(segment string) {
 			delete(m.samplers, name)
 		}
 	}
-}
-
-// TogglePause stops or continues a process (SIGSTOP/SIGCONT).
-func (m *Model) TogglePause(pid int) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.paused[pid] {
-		delete(m.paused, pid)
-		return false, resume(pid)
-	}
-	if err := pause(pid); err != nil {
-		return false, err
-	}
-	m.paused[pid] = true
-	return true, nil
 }
 
 // ToggleFlag turns a debug flag of the process in slot on or off.
@@ -187,6 +173,17 @@ func (m *Model) ToggleFlag(segment string, slot int, flag string) (bool, error) 
 // longer than the collector fetch timeout.
 func (m *Model) Build(ctx context.Context) *Snapshot {
 	snap := &Snapshot{Taken: time.Now()}
+	// The collector is fetched while the segments are read: an
+	// unreachable one delays nothing.
+	var cv ClusterView
+	fetched := make(chan struct{})
+	go func() {
+		defer recoverAndRepanic()
+		defer close(fetched)
+		if m.cfg.Collector != "" {
+			cv = m.cluster(ctx, cv)
+		}
+	}()
 	names, err := segmentFiles(m.cfg.Dir)
 	if err != nil {
 		snap.Errors = append(snap.Errors, err.Error())
@@ -204,12 +201,13 @@ func (m *Model) Build(ctx context.Context) *Snapshot {
 			delete(m.prev, name)
 		}
 	}
-	snap.Cluster.Logs = append([]LogLine(nil), m.logs...)
-	snap.Cluster.LogErr = m.logErr
+	logs, logErr, logsSeen := append([]LogLine(nil), m.logs...), m.logErr, m.logsSeen
+	snap.Warming = m.builds == 0
+	m.builds++
 	m.mu.Unlock()
-	if m.cfg.Collector != "" {
-		snap.Cluster = m.cluster(ctx, snap.Cluster)
-	}
+	<-fetched
+	snap.Cluster = cv
+	snap.Cluster.Logs, snap.Cluster.LogErr, snap.Cluster.LogsSeen = logs, logErr, logsSeen
 	return snap
 }
 
@@ -255,34 +253,42 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 		}
 		switch mt.Kind {
 		case shmstat.KindCounter, shmstat.KindSequence:
-			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: human(float64(mt.Value)), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
+			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: numfmt.Value(float64(mt.Value), mt.Unit), Unit: mt.Unit, Help: mt.Help, Rate: "-",
+				Num: float64(mt.Value), HasNum: true}
 			if pm != nil && secs > 0 && mt.Value >= pm.Value {
 				rate := float64(mt.Value-pm.Value) / secs
-				row.Rate = human(rate) + "/s"
+				row.Rate = numfmt.Rate(rate, mt.Unit)
+				row.RateNum, row.HasRate = rate, true
 				row.Spark = sparkline(m.remember(v.Name, mt.Name, rate))
 			}
 			row.Value = row.Total
 			v.Metrics = append(v.Metrics, row)
 		case shmstat.KindGauge:
-			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: human(float64(mt.Int)), Total: human(float64(mt.Int)), Rate: "", Unit: mt.Unit, Help: mt.Help,
-				Spark: sparkline(m.remember(v.Name, mt.Name, float64(mt.Int)))})
+			g := numfmt.Value(float64(mt.Int), mt.Unit)
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: g, Total: g, Rate: "", Unit: mt.Unit, Help: mt.Help,
+				Spark: sparkline(m.remember(v.Name, mt.Name, float64(mt.Int))), Num: float64(mt.Int), HasNum: true})
 		case shmstat.KindInfo:
 			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "info", Value: mt.Text, Total: mt.Text, Help: mt.Help})
 		case shmstat.KindLoad:
-			val := "-"
+			row := MetricView{Name: mt.Name, Kind: "load", Value: "-", Total: "-", Help: mt.Help}
 			if pm != nil {
-				val = fmt.Sprintf("%.0f%%", shmstat.LoadPercent(pm.Load, mt.Load, prev.Mono, cur.Mono))
-				slotLoad[mt.Slot] = val
+				row.Num, row.HasNum = shmstat.LoadPercent(pm.Load, mt.Load, prev.Mono, cur.Mono), true
+				row.Value = fmt.Sprintf("%.0f%%", row.Num)
+				row.Total = row.Value
+				slotLoad[mt.Slot] = row.Value
 			}
-			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "load", Value: val, Total: val, Help: mt.Help})
+			v.Metrics = append(v.Metrics, row)
 		case shmstat.KindTask:
 			v.Tasks = append(v.Tasks, taskView(mt, cur.Taken))
 		case shmstat.KindFlag:
 			v.Flags = append(v.Flags, mt.Name)
 		}
 	}
+	for i := range v.Metrics {
+		v.Metrics[i].Order = i
+	}
 	for _, sl := range cur.Slots {
-		sv := SlotView{Slot: sl.Index, PID: sl.PID, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-",
+		sv := SlotView{Slot: sl.Index, PID: sl.PID, StartTime: sl.StartTime, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-",
 			Flags: cur.FlagNames(sl.Flags)}
 		if l, ok := slotLoad[sl.Index]; ok {
 			sv.Load = l

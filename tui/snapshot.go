@@ -6,6 +6,7 @@ import "time"
 // the Model and never changed afterwards.
 type Snapshot struct {
 	Taken    time.Time
+	Warming  bool // the first build: no rates yet (they need two reads)
 	Segments []SegmentView
 	Cluster  ClusterView
 	Errors   []string // sources that failed this time, with the reason
@@ -26,20 +27,28 @@ type SegmentView struct {
 
 // SlotView is one process of a segment.
 type SlotView struct {
-	Slot   int
-	PID    int
-	Role   string
-	Alive  bool
-	Paused bool
-	Load   string // "42%" or "-"
-	Uptime string
-	Flags  []string
+	Slot      int
+	PID       int
+	StartTime uint64 // clock ticks since boot, to tell a reused pid apart
+	Role      string
+	Alive     bool
+	Paused    bool
+	Load      string // "42%" or "-"
+	Uptime    string
+	Flags     []string
 }
 
-// MetricView is one value row.
+// MetricView is one value row. The strings are what the panes show; the
+// numbers are for sorting.
 type MetricView struct {
 	Name, Kind, Value, Rate, Total, Unit, Help string
 	Spark                                      string // recent rates (counters) or values (gauges)
+
+	Order   int     // registration order in the segment
+	Num     float64 // the value as a number (HasNum)
+	RateNum float64 // per second (HasRate)
+	HasNum  bool
+	HasRate bool
 }
 
 // TaskView is one periodic task.
@@ -77,6 +86,7 @@ type ClusterView struct {
 	Servers   []ServerView
 	Logs      []LogLine
 	LogErr    string
+	LogsSeen  uint64 // log lines received since the dashboard started
 }
 
 // ServerView is one scoreboard row.

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -47,9 +46,6 @@ func attrString(as []slog.Attr) string {
 	}
 	return strings.Join(b, " ")
 }
-
-func pause(pid int) error  { return syscall.Kill(pid, syscall.SIGSTOP) }
-func resume(pid int) error { return syscall.Kill(pid, syscall.SIGCONT) }
 
 var bootTime = func() time.Time {
 	b, err := os.ReadFile("/proc/stat")
