@@ -406,7 +406,7 @@ func (m *Model) cluster(ctx context.Context, cv ClusterView) ClusterView {
 		return cv
 	}
 	c := sb.Collector
-	cv.Collector = fmt.Sprintf("collector %s: received %s, lost %d, spool %s, %d write errors", c.Host, human(float64(c.Received)), c.Lost, human(float64(c.SpoolBytes))+"B", c.WriteErrors)
+	cv.Collector = fmt.Sprintf("collector %s: received %s, lost %d, spool %s, %d write errors", c.Host, numfmt.Count(c.Received), c.Lost, numfmt.Bytes(c.SpoolBytes), c.WriteErrors)
 	for _, s := range sb.Servers {
 		row := ServerView{Host: s.Host, Program: s.Program, PID: s.PID, State: s.State, LastSeen: ago(sb.Time, s.LastSeen), Lost: s.Lost, Problem: s.LastProblem,
 			Overdue: s.OverdueTasks > 0 || s.FailedTasks > 0}

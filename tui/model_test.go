@@ -19,12 +19,3 @@ func TestSparkline(t *testing.T) {
 		}
 	}
 }
-
-func TestHuman(t *testing.T) {
-	tests := map[float64]string{0: "0", 42: "42", 1.5: "1.5", 12345: "12.3k", 2500000: "2.50M", -3: "-3", 7e9: "7.00G"}
-	for in, want := range tests {
-		if got := human(in); got != want {
-			t.Errorf("human(%v) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 )
 
 func init() {
@@ -22,7 +23,7 @@ func init() {
 func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("scoreboard", "[--file F | --http URL] [--interval D] [--count N]", stderr)
 	file := fs.String("file", "", "scoreboard file")
-	url := fs.String("http", "", "collector URL (default http://127.0.0.1:9477 when --file is not given)")
+	url := fs.String("http", "", "collector URL (default "+defaultCollectorURL+" when --file is not given)")
 	interval := fs.Duration("interval", 0, "repeat every D, like watch")
 	count := fs.Int("count", 0, "with --interval: stop after N tables")
 	pos, err := parseFlags(fs, args)
@@ -33,7 +34,7 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
 	if *file == "" && *url == "" {
-		*url = "http://127.0.0.1:9477"
+		*url = defaultCollectorURL
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -76,8 +77,8 @@ func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
 	}
 	sort.Strings(rej)
 	fmt.Fprintf(w, "collector %s pid %d  up %s  received %s  lost %d  rejected %s  spool %s (%d write errors)\n",
-		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), humanCount(c.Received), c.Lost,
-		orDash(strings.Join(rej, " ")), humanBytes(c.SpoolBytes), c.WriteErrors)
+		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), numfmt.Count(c.Received), c.Lost,
+		orDash(strings.Join(rej, " ")), numfmt.Bytes(c.SpoolBytes), c.WriteErrors)
 	if c.LastWriteErr != "" {
 		fmt.Fprintf(w, "  spool trouble: %s\n", c.LastWriteErr)
 	}
@@ -108,17 +109,4 @@ func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
 			humanAgo(sb.Time, s.LastSeen), orDash(strings.Join(loads, ",")), s.Lost, s.Restarts, tasks, orDash(s.LastProblem))
 	}
 	tw.Flush()
-}
-
-func humanBytes(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

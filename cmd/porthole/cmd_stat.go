@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
@@ -108,7 +109,7 @@ func printStat(w io.Writer, d *statDoc) {
 		case "flag", "probe", "site":
 			continue // shown with the processes
 		case "counter", "sequence":
-			val = humanCount(m.Value.(uint64))
+			val = numfmt.Count(m.Value.(uint64))
 		case "load":
 			val = "-"
 			if m.LoadPercent != nil {

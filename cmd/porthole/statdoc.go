@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/porthole-dev/porthole/shmstat"
@@ -175,19 +174,6 @@ func buildStatDoc(cur, prev *shmstat.Snapshot, res *shmstat.Resolver) *statDoc {
 		d.Processes = append(d.Processes, sp)
 	}
 	return d
-}
-
-// humanCount prints n with thousands separators.
-func humanCount(n uint64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // humanAgo prints how long ago t was, or "never".
