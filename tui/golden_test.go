@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -224,5 +226,50 @@ func TestHelpListsEveryKey(t *testing.T) {
 	s.press("?")
 	if strings.Contains(s.text(), keys[0].help) {
 		t.Error("help still shown after a second ?")
+	}
+}
+
+// TestPauseConfirmAndResumeAll pauses a real process: z asks, y stops it
+// (the kernel says so), it stays PAUSED across refreshes, Z continues it.
+func TestPauseConfirmAndResumeAll(t *testing.T) {
+	child := exec.Command("sleep", "300")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	pid := child.Process.Pid
+	snap := func() *Snapshot {
+		s := sampleSnapshot()
+		s.Segments[0].Slots[0].PID = pid
+		return s
+	}
+	// wait blocks until the child stops (or continues): the kernel's
+	// event, no polling.
+	wait := func(flag int, stopped bool) {
+		t.Helper()
+		var ws syscall.WaitStatus
+		if _, err := syscall.Wait4(pid, &ws, flag, nil); err != nil {
+			t.Fatal(err)
+		}
+		if ws.Stopped() != stopped || (!stopped && !ws.Continued()) {
+			t.Fatalf("wait status %#x, want stopped=%v", ws, stopped)
+		}
+	}
+	s := startUI(t, 80, 24, snap())
+	s.press(tcell.KeyDown, "z")
+	if text := s.text(); !strings.Contains(text, fmt.Sprintf("pause pid %d (owner) with SIGSTOP? z or y", pid)) || strings.Contains(text, "PAUSED") {
+		t.Fatalf("z did not ask first:\n%s", text)
+	}
+	s.press("y")
+	wait(syscall.WUNTRACED, true)
+	s.update(snap()) // a refresh that knows nothing of the pause
+	text := s.text()
+	if !strings.Contains(text, fmt.Sprintf(" %-7d owner", pid)) || !strings.Contains(text, "PAUSED") || !strings.Contains(text, "1 PAUSED") {
+		t.Fatalf("paused process not shown as paused:\n%s", text)
+	}
+	s.press("Z")
+	wait(syscall.WCONTINUED, false)
+	if text := s.text(); strings.Contains(text, "PAUSED") || !strings.Contains(text, fmt.Sprintf("resumed pid %d", pid)) {
+		t.Fatalf("Z did not resume:\n%s", text)
 	}
 }
