@@ -45,7 +45,11 @@ type Model struct {
 	logsSeen uint64 // log lines received in all
 	logErr   string
 	builds   int
-	rcv      *mlog.Receiver
+	kick     chan struct{} // a refresh is wanted before the next tick
+	readers  readers
+	// noSampling: no pane shows histograms (the cluster view is up).
+	noSampling bool
+	rcv        *mlog.Receiver
 }
 
 // liveSampler samples one segment in windows: the histogram shown is the
@@ -69,7 +73,7 @@ func NewModel(cfg Config) *Model {
 		cfg.MaxLogs = 500
 	}
 	return &Model{cfg: cfg, res: shmstat.NewResolver(), prev: map[string]*shmstat.Snapshot{},
-		samplers: map[string]*liveSampler{}, paused: map[int]bool{}, history: map[string][]float64{}}
+		samplers: map[string]*liveSampler{}, paused: map[int]bool{}, history: map[string][]float64{}, kick: make(chan struct{}, 1)}
 }
 
 // Start begins tailing the bus (when configured) until ctx ends.
@@ -122,6 +126,7 @@ func (m *Model) Start(ctx context.Context) {
 
 // Close stops the samplers and resumes every process paused through SetPaused.
 func (m *Model) Close() {
+	m.readers.close()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, ls := range m.samplers {
@@ -130,14 +135,35 @@ func (m *Model) Close() {
 	m.resumeAllLocked()
 }
 
-// SetFocus names the segment the user looks at: only its probes are
-// sampled (one sampler thread, not one per segment).
+// SetFocus names the segment the user looks at: only it is read in full
+// detail and only its probes are sampled (one sampler thread, not one per
+// segment, and none for a segment without probes).
 func (m *Model) SetFocus(segment string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.focus != segment {
+		select {
+		case m.kick <- struct{}{}: // read it in full now, not at the next tick
+		default:
+		}
+	}
 	m.focus = segment
 	for name, ls := range m.samplers {
 		if name != segment {
+			ls.cancel()
+			delete(m.samplers, name)
+		}
+	}
+}
+
+// SetSampling starts (at the next refresh) or stops sampling the focused
+// segment's probes: only the local view shows the histograms.
+func (m *Model) SetSampling(on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.noSampling = !on
+	if !on {
+		for name, ls := range m.samplers {
 			ls.cancel()
 			delete(m.samplers, name)
 		}
@@ -193,6 +219,7 @@ func (m *Model) Build(ctx context.Context) *Snapshot {
 		seen[name] = true
 		snap.Segments = append(snap.Segments, m.segment(name, filepath.Join(m.cfg.Dir, name+".shm")))
 	}
+	m.readers.keep(seen)
 	m.mu.Lock()
 	for name, ls := range m.samplers {
 		if !seen[name] {
@@ -213,19 +240,17 @@ func (m *Model) Build(ctx context.Context) *Snapshot {
 
 func (m *Model) segment(name, path string) SegmentView {
 	v := SegmentView{Name: name}
-	r, err := shmstat.Open(path, nil)
-	if err != nil {
-		v.Err = err.Error()
-		return v
-	}
-	cur, err := r.Snapshot()
-	r.Close()
+	cur, err := m.readers.snapshot(name, path)
 	if err != nil {
 		v.Err = err.Error()
 		return v
 	}
 	v.Alive = cur.OwnerAlive
 	m.mu.Lock()
+	if m.focus == "" {
+		m.focus = name // the first segment until the user selects one
+	}
+	full := name == m.focus
 	prev := m.prev[name]
 	m.prev[name] = cur
 	paused := map[int]bool{}
@@ -236,17 +261,37 @@ func (m *Model) segment(name, path string) SegmentView {
 	if prev != nil && prev.Generation != cur.Generation {
 		prev = nil
 	}
-	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive))
+	if !full {
+		// Only the process list shows this segment: its processes and
+		// their load; values, tasks and probes wait until it is selected.
+		return m.segmentView(v, cur, prev, paused, nil, false)
+	}
+	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive && hasProbes(cur)), true)
 }
 
-// segmentView turns two snapshots into the rows the panes show.
-func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused map[int]bool, hists []sampler.ProbeProfile) SegmentView {
+// hasProbes reports whether a segment registered any probe.
+func hasProbes(s *shmstat.Snapshot) bool {
+	for _, mt := range s.Metrics {
+		if mt.Kind == shmstat.KindProbe {
+			return true
+		}
+	}
+	return false
+}
+
+// segmentView turns two snapshots into the rows the panes show; not full,
+// only the processes and their load.
+func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused map[int]bool, hists []sampler.ProbeProfile, full bool) SegmentView {
+	v.Detailed = full
 	secs := 0.0
 	if prev != nil {
 		secs = float64(cur.Mono-prev.Mono) / 1e9
 	}
 	slotLoad := map[int]string{}
 	for _, mt := range cur.Metrics {
+		if !full && mt.Kind != shmstat.KindLoad {
+			continue
+		}
 		var pm *shmstat.Metric
 		if prev != nil {
 			pm = prev.Metric(mt.Kind, mt.Name)
@@ -298,6 +343,9 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 		}
 		v.Slots = append(v.Slots, sv)
 		for _, mt := range cur.Metrics {
+			if !full {
+				break
+			}
 			if mt.Kind != shmstat.KindProbe || mt.Index >= len(sl.Probes) || sl.Probes[mt.Index] == 0 {
 				continue
 			}
@@ -339,8 +387,8 @@ func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.focus == "" {
-		m.focus = name // the first segment until the user selects one
+	if m.noSampling {
+		return nil
 	}
 	if name != m.focus {
 		return nil
@@ -377,7 +425,8 @@ func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
 }
 
 func (m *Model) startSampler(name string) (*liveSampler, error) {
-	s, err := sampler.New(sampler.Config{Segments: []string{name}, Options: &shmstat.Options{Dir: m.cfg.Dir}, Hz: m.cfg.SampleHz})
+	// Probes only: the dashboard reads values itself, once a refresh.
+	s, err := sampler.New(sampler.Config{Segments: []string{name}, Options: &shmstat.Options{Dir: m.cfg.Dir}, Hz: m.cfg.SampleHz, ValueHz: 0.01})
 	if err != nil {
 		return nil, err
 	}

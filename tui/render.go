@@ -126,6 +126,11 @@ func (u *UI) fillValues(w, h int) {
 		t.SetCell(0, 0, cell(seg.Err).SetTextColor(tcell.ColorRed))
 		return
 	}
+	if !seg.Detailed {
+		t.SetTitle(fmt.Sprintf(" %s values ", tview.Escape(seg.Name)))
+		t.SetCell(0, 0, cell("reading…"))
+		return
+	}
 	ms := u.valueRows(seg)
 	page := max(1, h-1)
 	u.valPage = page

@@ -15,6 +15,7 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 	}
 	if cluster {
 		u.view = "cluster"
+		m.SetSampling(false)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -36,6 +37,7 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 				u.app.Stop()
 				return
 			case <-t.C:
+			case <-m.kick:
 			}
 			snap := m.Build(ctx)
 			u.app.QueueUpdateDraw(func() { u.Update(snap) })

@@ -14,15 +14,16 @@ type Snapshot struct {
 
 // SegmentView is one local segment.
 type SegmentView struct {
-	Name    string
-	Alive   bool
-	Err     string
-	Slots   []SlotView
-	Metrics []MetricView
-	Tasks   []TaskView
-	Probes  []ProbeView
-	Flags   []string // debug flags the segment knows
-	Sparks  map[string][]float64
+	Name     string
+	Alive    bool
+	Detailed bool // values, tasks and probes were read (the selected segment)
+	Err      string
+	Slots    []SlotView
+	Metrics  []MetricView
+	Tasks    []TaskView
+	Probes   []ProbeView
+	Flags    []string // debug flags the segment knows
+	Sparks   map[string][]float64
 }
 
 // SlotView is one process of a segment.

@@ -254,6 +254,7 @@ func (u *UI) switchView(string) bool {
 	} else {
 		u.view = "local"
 	}
+	u.model.SetSampling(u.view == "local")
 	u.render()
 	return true
 }

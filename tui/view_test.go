@@ -39,7 +39,7 @@ func sampleSnapshot() *Snapshot {
 	return &Snapshot{
 		Taken: at,
 		Segments: []SegmentView{{
-			Name: "queued", Alive: true, Flags: []string{"merge"},
+			Name: "queued", Alive: true, Detailed: true, Flags: []string{"merge"},
 			Slots: []SlotView{
 				{Slot: 0, PID: 100, Role: "owner", Alive: true, Load: "42%"},
 				{Slot: 1, PID: 200, Role: "client", Alive: false, Load: "-"},
