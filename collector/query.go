@@ -2,160 +2,212 @@ package collector
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
 
 // ReadSpool calls fn for every record in dir's spool files, oldest file
 // first (compressed and current alike). A line that does not parse is
-// reported through bad (if not nil) and skipped. fn returning false stops.
+// reported through bad (if not nil) and skipped; so is a torn last line
+// of a rotated file, while the current file's incomplete last line (a
+// write in progress) is left alone. fn returning false stops.
 func ReadSpool(dir string, fn func(Record) bool, bad func(file string, line int, err error)) error {
-	files, err := spoolFiles(dir)
-	if err != nil {
-		return fmt.Errorf("collector: read spool %s: %w", dir, err)
-	}
-	for _, p := range files {
-		more, err := readFile(p, 0, fn, bad)
-		if err != nil {
-			return err
-		}
-		if !more {
-			return nil
-		}
-	}
-	return nil
-}
-
-// readFile reads records of one file from offset (plain files only).
-func readFile(path string, offset int64, fn func(Record) bool, bad func(string, int, error)) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return true, nil // compressed meanwhile: the .gz comes later in the list
-		}
-		return false, fmt.Errorf("collector: read spool: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, gzExt) {
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			if bad != nil {
-				bad(path, 0, err)
-			}
-			return true, nil
-		}
-		defer zr.Close()
-		r = zr
-	} else if offset > 0 {
-		if _, err := f.Seek(offset, io.SeekStart); err != nil {
-			return false, err
-		}
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
-		rec, err := ParseRecord(sc.Bytes())
-		if err != nil {
-			if bad != nil {
-				bad(path, n, err)
-			}
-			continue
-		}
-		if !fn(rec) {
-			return false, nil
-		}
-	}
-	if err := sc.Err(); err != nil && bad != nil {
-		bad(path, -1, err)
-	}
-	return true, nil
+	f := &follower{dir: dir, fn: fn, bad: bad}
+	_, err := f.pass()
+	return err
 }
 
 // Follow reads the spool like ReadSpool, then keeps calling fn with new
 // records as the collector writes them (polling every interval), across
-// rotations, until ctx ends.
+// rotations, until ctx ends or fn returns false. Each file is read to
+// its end before the next: a rotated file's last lines are never
+// skipped, also when it was compressed meanwhile.
 func Follow(ctx context.Context, dir string, interval time.Duration, fn func(Record) bool, bad func(string, int, error)) error {
-	if err := ReadSpool(dir, fn, bad); err != nil {
-		return err
-	}
-	files, _ := spoolFiles(dir)
-	cur, off := "", int64(0)
-	if len(files) > 0 {
-		cur = files[len(files)-1]
-		if fi, err := os.Stat(cur); err == nil {
-			off = fi.Size()
-		}
-	}
+	f := &follower{dir: dir, fn: fn, bad: bad}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		more, err := f.pass()
+		if err != nil || !more {
+			return err
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// follower reads a spool in order and remembers where it stopped: the
+// file (by its name without extension, the same for the .jsonl and its
+// .jsonl.gz) and the uncompressed offset of the first unread line.
+type follower struct {
+	dir  string
+	fn   func(Record) bool
+	bad  func(string, int, error)
+	base string
+	name string // the file open for base (plain or compressed)
+	off  int64
+	line int // lines read of base
+}
+
+// spoolBases lists the spool files of dir by name without extension, in
+// writing order, each once. One directory read is not enough while the
+// collector rotates and compresses: POSIX lets a read concurrent with a
+// rename miss the entry under both names, and on ext4 (hashed
+// directories) a read during such churn was seen to miss unrelated,
+// untouched files too. So the directory is read until a read finds
+// nothing the earlier ones missed (at least twice), and the reads are
+// merged.
+func spoolBases(dir string) ([]string, error) {
+	seen := map[string]bool{}
+	for i := 0; i < 20; i++ {
 		files, err := spoolFiles(dir)
 		if err != nil {
+			return nil, err
+		}
+		added := false
+		for _, p := range files {
+			b := strings.TrimSuffix(strings.TrimSuffix(p, gzExt), spoolExt)
+			if !seen[b] {
+				seen[b], added = true, true
+			}
+		}
+		if i > 0 && !added {
+			break
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for b := range seen {
+		out = append(out, b)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// pass reads everything new; more is false when fn asked to stop.
+func (f *follower) pass() (more bool, err error) {
+	bases, err := spoolBases(f.dir)
+	if err != nil {
+		return false, fmt.Errorf("collector: read spool %s: %w", f.dir, err)
+	}
+	for i, b := range bases {
+		if b < f.base {
 			continue
 		}
-		for _, p := range files {
-			if p < cur || (p != cur && strings.HasSuffix(p, gzExt)) {
-				continue
+		if b != f.base {
+			f.base, f.off, f.line = b, 0, 0
+		}
+		// A file with a newer one after it is finished: the collector
+		// closes a file before it starts the next.
+		more, err := f.readFile(i < len(bases)-1)
+		if err != nil || !more {
+			return more, err
+		}
+	}
+	return true, nil
+}
+
+// openBase opens the current file's plain form, else its compressed
+// form, positioned at f.off; nil when neither exists (retention).
+func (f *follower) openBase() (io.Reader, func(), error) {
+	f.name = f.base + spoolExt
+	plain, err := os.Open(f.name)
+	if err == nil {
+		if _, err := plain.Seek(f.off, io.SeekStart); err != nil {
+			plain.Close()
+			return nil, nil, err
+		}
+		return plain, func() { plain.Close() }, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, err
+	}
+	f.name = f.base + gzExt
+	gz, err := os.Open(f.name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	zr, err := gzip.NewReader(gz)
+	if err == nil {
+		_, err = io.CopyN(io.Discard, zr, f.off)
+	}
+	if err != nil {
+		gz.Close()
+		f.report(f.name, 0, err)
+		return nil, nil, nil
+	}
+	return zr, func() { zr.Close(); gz.Close() }, nil
+}
+
+func (f *follower) report(file string, line int, err error) {
+	if f.bad != nil {
+		f.bad(filepath.Clean(file), line, err)
+	}
+}
+
+// readFile reads the complete lines of the current file from f.off. In a
+// finished file an unterminated last line is torn: reported and passed.
+func (f *follower) readFile(finished bool) (bool, error) {
+	r, closeIt, err := f.openBase()
+	if err != nil {
+		return false, fmt.Errorf("collector: read spool: %w", err)
+	}
+	if r == nil {
+		return true, nil
+	}
+	defer closeIt()
+	br := bufio.NewReaderSize(r, 256<<10)
+	var long []byte // a line longer than the buffer, gathered
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, chunk...)
+			continue
+		}
+		line := chunk
+		if long != nil {
+			line = append(long, chunk...)
+		}
+		if err != nil {
+			if len(line) > 0 && finished {
+				f.line++
+				f.report(f.name, f.line, errors.New("collector: torn last line"))
+				f.off += int64(len(line))
 			}
-			start := int64(0)
-			if p == cur {
-				start = off
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return true, nil
 			}
-			// Read only complete lines.
-			fi, err := os.Stat(p)
-			if err != nil || fi.Size() <= start {
-				if p != cur {
-					cur, off = p, 0
-				}
-				continue
-			}
-			n, err := readComplete(p, start, fi.Size(), fn, bad)
-			if err != nil {
-				return err
-			}
-			cur, off = p, start+n
+			f.report(f.name, -1, err)
+			return true, nil
+		}
+		long = nil
+		f.off += int64(len(line))
+		f.line++
+		rec, perr := ParseRecord(bytes.TrimSuffix(line, []byte{'\n'}))
+		if perr != nil {
+			f.report(f.name, f.line, perr)
+			continue
+		}
+		if !f.fn(rec) {
+			return false, nil
 		}
 	}
 }
 
-// readComplete reads the complete lines of path in [start, end) and
-// returns how many bytes they took.
-func readComplete(path string, start, end int64, fn func(Record) bool, bad func(string, int, error)) (int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, nil
-	}
-	defer f.Close()
-	b := make([]byte, end-start)
-	if _, err := f.ReadAt(b, start); err != nil && err != io.EOF {
-		return 0, err
-	}
-	last := strings.LastIndexByte(string(b), '\n')
-	if last < 0 {
-		return 0, nil
-	}
-	for _, line := range strings.Split(string(b[:last]), "\n") {
-		rec, err := ParseRecord([]byte(line))
-		if err != nil {
-			if bad != nil {
-				bad(path, 0, err)
-			}
-			continue
-		}
-		if !fn(rec) {
-			break
-		}
-	}
-	return int64(last + 1), nil
-}
+// SpoolFiles lists the spool files of dir (current and compressed) in
+// writing order.
+func SpoolFiles(dir string) ([]string, error) { return spoolFiles(dir) }

@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -36,7 +38,12 @@ type Record struct {
 	Recv *RecvInfo `json:"recv,omitempty"`
 
 	attrList []slog.Attr // typed attributes on the way to the spool (Attrs when read back)
+	line     []byte      // the spool line it was read from
 }
+
+// Line returns the spool line r was read from (without the newline),
+// byte for byte; nil for a record not read from a spool.
+func (r *Record) Line() []byte { return r.line }
 
 // RecvInfo is what the receiving collector observed of a datagram.
 type RecvInfo struct {
@@ -74,14 +81,22 @@ func recordOf(m *mlog.Received) Record {
 // encodeLine returns the record as one JSON line.
 func encodeLine(r *Record) ([]byte, error) { return appendRecord(nil, r), nil }
 
-// ParseRecord decodes one spool line.
+// ParseRecord decodes one spool line. Numbers in Attrs are json.Number,
+// so a u64 such as 18446744073709551615 keeps every digit; Line returns
+// the line itself.
 func ParseRecord(line []byte) (Record, error) {
 	var r Record
-	if err := json.Unmarshal(line, &r); err != nil {
+	d := json.NewDecoder(bytes.NewReader(line))
+	d.UseNumber()
+	if err := d.Decode(&r); err != nil {
 		return r, fmt.Errorf("collector: spool line: %w", err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return r, fmt.Errorf("collector: spool line: data after the record")
 	}
 	if r.Type == "" || r.Sender == "" {
 		return r, fmt.Errorf("collector: spool line without type or sender")
 	}
+	r.line = bytes.Clone(line)
 	return r, nil
 }

@@ -34,6 +34,7 @@ type spool struct {
 	now         func() time.Time
 	log         func(msg string, args ...any)
 
+	lock    *os.File // held while open: one collector per spool directory
 	f       *os.File
 	name    string
 	size    int64
@@ -106,8 +107,14 @@ func (s *spool) open() error {
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
 		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
 	}
+	lock, err := lockSpool(s.dir)
+	if err != nil {
+		return err
+	}
+	s.lock = lock
 	files, err := spoolFiles(s.dir)
 	if err != nil {
+		s.unlock()
 		return fmt.Errorf("collector: spool directory %s: %w", s.dir, err)
 	}
 	for _, p := range files {
@@ -119,6 +126,7 @@ func (s *spool) open() error {
 		}
 		cut, err := repairTorn(p)
 		if err != nil {
+			s.unlock()
 			return fmt.Errorf("collector: repair %s: %w", p, err)
 		}
 		if cut > 0 {
@@ -126,7 +134,20 @@ func (s *spool) open() error {
 		}
 		s.compressLater(p)
 	}
-	return s.rotate()
+	if err := s.rotate(); err != nil {
+		s.bgWG.Wait()
+		s.unlock()
+		return err
+	}
+	return nil
+}
+
+// unlock lets another collector use the directory.
+func (s *spool) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
 }
 
 // rotate closes the current file (compressing it in the background) and
@@ -171,19 +192,22 @@ func (s *spool) rotate() error {
 }
 
 // write appends whole lines, rotating by time and, at line boundaries,
-// by size. On an error the file is cut back to its last complete line so
-// a retry never leaves a torn record.
-func (s *spool) write(lines []byte) error {
+// by size, and returns how many bytes of lines it wrote: always whole
+// lines, also on an error (a failed write is cut back to the last
+// complete line), so the caller retries only the rest and never writes a
+// record twice.
+func (s *spool) write(lines []byte) (int, error) {
 	if s.f == nil {
 		if err := s.rotate(); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if s.rotateEvery > 0 && s.now().Sub(s.opened) >= s.rotateEvery && s.size > 0 {
 		if err := s.rotate(); err != nil {
-			return err
+			return 0, err
 		}
 	}
+	done := 0
 	for len(lines) > 0 {
 		chunk := lines
 		if s.rotateSize > 0 && s.size+int64(len(chunk)) > s.rotateSize {
@@ -197,7 +221,7 @@ func (s *spool) write(lines []byte) error {
 				chunk = chunk[:cut+1]
 			case s.size > 0:
 				if err := s.rotate(); err != nil {
-					return err
+					return done, err
 				}
 				continue
 			default: // one line longer than a whole file: write it alone
@@ -209,15 +233,22 @@ func (s *spool) write(lines []byte) error {
 		n, err := s.f.Write(chunk)
 		if err != nil {
 			if n > 0 {
-				s.f.Truncate(s.size)
+				if terr := s.f.Truncate(s.size); terr != nil {
+					// A torn line stays at the end of this file: start
+					// a new one rather than append after it.
+					s.f.Close()
+					s.compressLater(s.name)
+					s.f = nil
+				}
 			}
-			return err
+			return done, err
 		}
 		s.size += int64(n)
 		s.dirty = true
+		done += n
 		lines = lines[len(chunk):]
 	}
-	return nil
+	return done, nil
 }
 
 // sync flushes the current file to disk if anything was written. The
@@ -345,6 +376,7 @@ func (s *spool) close() error {
 		s.f = nil
 	}
 	s.bgWG.Wait()
+	s.unlock()
 	return err
 }
 

@@ -2,97 +2,214 @@ package collector
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// noteSpoolGap remembers, per sender, the sequence numbers received but
-// not written because the queue overflowed; they become gap records with
-// reason "spool" once writing works again.
-func (c *Collector) noteSpoolGap(r Record) {
-	if r.Type == "gap" || r.Seq == 0 {
-		return
-	}
-	c.sgapMu.Lock()
-	defer c.sgapMu.Unlock()
-	if c.sgaps == nil {
-		c.sgaps = map[string]*Record{}
-	}
-	g := c.sgaps[r.Sender]
-	if g == nil {
-		c.sgaps[r.Sender] = &Record{Type: "gap", Sender: r.Sender, Host: r.Host, Program: r.Program, First: r.Seq, Last: r.Seq, Reason: "spool"}
-		return
-	}
-	g.First, g.Last = min(g.First, r.Seq), max(g.Last, r.Seq)
+// spoolGaps remembers the records the queue could not take (the writer
+// was behind because the disk failed) as gap records with reason "spool",
+// each placed where its first dropped record would have been in the
+// queue, so the spool stays in sequence order.
+//
+// A segment is one sender's run of consecutive dropped sequence numbers;
+// it is extended while the drops stay consecutive. Segments are bounded
+// by design: a sender's next segment only starts after one of its records
+// entered the queue, so there are at most QueueLen + senders of them.
+type spoolGaps struct {
+	mu   sync.Mutex
+	segs []gapSeg           // in queue position order
+	open map[string]*Record // the sender's last segment, still extendable
+	// due is the position of segs[0] (math.MaxUint64 when none), read by
+	// the writer for every record without taking mu.
+	due atomic.Uint64
+	// enqueued counts records the queue took (written by the producer only).
+	enqueued atomic.Uint64
 }
 
-func (c *Collector) takeSpoolGaps() []Record {
-	c.sgapMu.Lock()
-	defer c.sgapMu.Unlock()
-	var out []Record
-	for _, g := range c.sgaps {
-		g.Time = c.cfg.Now()
-		out = append(out, *g)
+// gapSeg is a gap record to write before queued record number pos+1.
+type gapSeg struct {
+	pos uint64
+	rec *Record
+}
+
+// note records that r could not be queued. Records without a sequence
+// number (nothing to put in a gap) are only counted by the caller.
+func (g *spoolGaps) note(r *Record, now time.Time) {
+	first, last := r.Seq, r.Seq
+	if r.Type == "gap" {
+		first, last = r.First, r.Last
 	}
-	c.sgaps = nil
+	if first == 0 || last < first {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if o := g.open[r.Sender]; o != nil && o.Last+1 == first {
+		o.Last = last
+		return
+	}
+	if g.open == nil {
+		g.open = map[string]*Record{}
+	}
+	rec := &Record{Type: "gap", Sender: r.Sender, Time: now, Host: r.Host, Program: r.Program, First: first, Last: last, Reason: "spool"}
+	g.open[r.Sender] = rec
+	g.segs = append(g.segs, gapSeg{pos: g.enqueued.Load(), rec: rec})
+	if len(g.segs) == 1 {
+		g.due.Store(rec2pos(g.segs))
+	}
+}
+
+func rec2pos(segs []gapSeg) uint64 {
+	if len(segs) == 0 {
+		return math.MaxUint64
+	}
+	return segs[0].pos
+}
+
+// take appends to out the gap records due before queued record number
+// taken+1 (every drop noted before that record was queued), stamped now.
+func (g *spoolGaps) take(out []Record, taken uint64, now time.Time) []Record {
+	if g.due.Load() > taken {
+		return out
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	i := 0
+	for ; i < len(g.segs) && g.segs[i].pos <= taken; i++ {
+		rec := g.segs[i].rec
+		if g.open[rec.Sender] == rec {
+			delete(g.open, rec.Sender)
+		}
+		r := *rec
+		r.Time = now
+		out = append(out, r)
+		g.segs[i].rec = nil
+	}
+	g.segs = g.segs[i:]
+	if len(g.segs) == 0 {
+		g.segs = nil // let the backing array go
+	}
+	g.due.Store(rec2pos(g.segs))
 	return out
 }
 
+// noteSpoolGap remembers a record the queue could not take; see spoolGaps.
+func (c *Collector) noteSpoolGap(r Record) { c.sgaps.note(&r, c.cfg.Now()) }
+
+// pending is what the writer took from the queue and has not written
+// yet: records, their encoding, and where each record's line ends.
+type pending struct {
+	recs  []Record
+	buf   []byte
+	ends  []int
+	taken uint64 // records taken from the queue so far
+}
+
+func (p *pending) add(r Record) {
+	p.recs = append(p.recs, r)
+	p.buf = appendRecord(p.buf, &p.recs[len(p.recs)-1])
+	p.ends = append(p.ends, len(p.buf))
+}
+
+// addQueued adds a record taken from the queue, after the gap records
+// due before it.
+func (p *pending) addQueued(c *Collector, r Record) {
+	p.taken++
+	p.addGaps(c, p.taken-1)
+	p.add(r)
+}
+
+// addGaps adds the gap records of drops noted before queued record
+// number upto+1.
+func (p *pending) addGaps(c *Collector, upto uint64) {
+	if c.sgaps.due.Load() > upto {
+		return
+	}
+	for _, g := range c.sgaps.take(nil, upto, c.cfg.Now()) {
+		p.add(g)
+	}
+}
+
+// wrote drops the first n bytes (whole lines) from p and returns how
+// many records they held.
+func (p *pending) wrote(n int) int {
+	k := 0
+	for k < len(p.ends) && p.ends[k] <= n {
+		k++
+	}
+	clear(p.recs[:k])
+	p.recs = append(p.recs[:0], p.recs[k:]...)
+	p.buf = append(p.buf[:0], p.buf[n:]...)
+	p.ends = append(p.ends[:0], p.ends[k:]...)
+	for i := range p.ends {
+		p.ends[i] -= n
+	}
+	return k
+}
+
+// flush writes what is pending. What reached the spool is counted and
+// forgotten, even when the rest failed, so nothing is written twice.
+func (c *Collector) flush(p *pending) error {
+	if len(p.recs) == 0 {
+		return nil
+	}
+	n, err := c.sp.write(p.buf)
+	if n > 0 {
+		c.spoolBytes.Add(uint64(n))
+		c.written.Add(uint64(p.wrote(n)))
+	}
+	return err
+}
+
 // writer drains the queue into the spool. On a write error (disk full,
-// spool unwritable) it keeps the batch, reports, and retries every
-// second; meanwhile the queue absorbs new records up to its size.
+// spool unwritable) it keeps what it could not write, reports, and
+// retries every second; meanwhile the queue absorbs new records up to its
+// size and what overflows becomes gap records.
 func (c *Collector) writer() {
 	defer c.wg.Done()
-	var buf []byte
-	var batch []Record
+	var p pending
 	lastSync := time.Now()
 	failing := false
 	for {
-		if len(batch) == 0 {
+		if len(p.recs) == 0 {
 			select {
 			case r := <-c.queue:
-				batch = append(batch, r)
+				p.addQueued(c, r)
 			case <-c.stop:
-				c.drainAtClose(&batch)
+				c.drainAtClose(&p)
 				return
 			case <-time.After(c.cfg.FsyncEvery):
 			}
 		}
 	fill:
-		for len(batch) < 4096 {
+		for len(p.recs) < 4096 {
 			select {
 			case r := <-c.queue:
-				batch = append(batch, r)
+				p.addQueued(c, r)
 			default:
+				// The queue is empty: every drop noted so far came
+				// after what was taken.
+				p.addGaps(c, p.taken)
 				break fill
 			}
 		}
-		if len(batch) > 0 {
-			if gaps := c.takeSpoolGaps(); len(gaps) > 0 {
-				batch = append(gaps, batch...)
+		if err := c.flush(&p); err != nil {
+			c.writeFailed(err, &failing)
+			select {
+			case <-c.stop:
+				c.drainAtClose(&p)
+				return
+			case <-time.After(time.Second):
 			}
-			buf = buf[:0]
-			for i := range batch {
-				buf = appendRecord(buf, &batch[i])
-			}
-			if err := c.sp.write(buf); err != nil {
-				c.writeFailed(err, &failing)
-				select {
-				case <-c.stop:
-					c.spoolDropped.Add(uint64(len(batch)))
-					return
-				case <-time.After(time.Second):
-				}
-				continue // retry the same batch
-			}
-			if failing {
-				failing = false
-				c.cfg.Logger.Warn("collector: spool writable again", "dir", c.cfg.SpoolDir)
-			}
-			c.written.Add(uint64(len(batch)))
-			c.spoolBytes.Add(uint64(len(buf)))
-			batch = batch[:0]
+			continue // retry what is left
+		}
+		if failing {
+			failing = false
+			c.cfg.Logger.Warn("collector: spool writable again", "dir", c.cfg.SpoolDir)
 		}
 		if c.urgentSync.Swap(false) || time.Since(lastSync) >= c.cfg.FsyncEvery {
 			if err := c.sp.sync(); err != nil {
@@ -112,35 +229,24 @@ func (c *Collector) writeFailed(err error, failing *bool) {
 	}
 }
 
-// drainAtClose writes what is left, once.
-func (c *Collector) drainAtClose(batch *[]Record) {
+// drainAtClose takes what is left in the queue and writes it, once; what
+// cannot be written is counted as dropped.
+func (c *Collector) drainAtClose(p *pending) {
 	for {
 		select {
 		case r := <-c.queue:
-			*batch = append(*batch, r)
+			p.addQueued(c, r)
 			continue
 		default:
 		}
 		break
 	}
-	*batch = append(c.takeSpoolGaps(), *batch...)
-	var buf []byte
-	for i := range *batch {
-		if line, err := encodeLine(&(*batch)[i]); err == nil {
-			buf = append(buf, line...)
-		}
-	}
-	if len(buf) == 0 {
-		return
-	}
-	if err := c.sp.write(buf); err != nil {
+	p.addGaps(c, p.taken)
+	if err := c.flush(p); err != nil {
 		c.writeErrors.Add(1)
-		c.spoolDropped.Add(uint64(len(*batch)))
-		c.cfg.Logger.Error("collector: records lost at close: spool not writable", "records", len(*batch), "err", err)
-		return
+		c.spoolDropped.Add(uint64(len(p.recs)))
+		c.cfg.Logger.Error("collector: records lost at close: spool not writable", "records", len(p.recs), "err", err)
 	}
-	c.written.Add(uint64(len(*batch)))
-	c.spoolBytes.Add(uint64(len(buf)))
 }
 
 // writeJSONAtomic writes v to path through a temporary file and rename.

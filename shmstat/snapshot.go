@@ -166,9 +166,18 @@ func (s *Snapshot) FlagNames(word uint64) []string {
 	return names
 }
 
+// PCResolver turns a program counter stored by Probe.Here in process pid
+// (start: its start time) into a source location. *Resolver reads the
+// process's binary; a process can resolve its own PCs from the runtime
+// (package shmstat/view's Self).
+type PCResolver interface {
+	Resolve(pid int, start uint64, pc uint64) (Location, error)
+}
+
 // ProbeLocation describes probe word index of a slot: a site name, a
-// resolved "func file:line", a raw PC when it cannot be resolved, or "-".
-func (s *Snapshot) ProbeLocation(r *Resolver, slot Slot, index int) string {
+// resolved "func file:line", a raw PC when r is nil or cannot resolve it,
+// or "-".
+func (s *Snapshot) ProbeLocation(r PCResolver, slot Slot, index int) string {
 	if index < 0 || index >= len(slot.Probes) {
 		return "-"
 	}

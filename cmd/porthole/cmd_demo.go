@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/collector/scoreboard"
 	"github.com/porthole-dev/porthole/tui"
 )
 
@@ -141,7 +141,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		m := tui.NewModel(tui.Config{Collector: board, Bus: true, BusConfig: busCfg, SampleHz: 97, Interval: time.Second})
+		m := tui.NewModel(tui.Config{Collector: board, Bus: true, BusConfig: busCfg, SampleHz: 97})
 		return tui.Run(ctx, m, tui.NewUI(m, nil), time.Second, true)
 	}
 	t := time.NewTicker(time.Second)
@@ -155,7 +155,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("the collector exited (%v):\n%s", procs[0].err, tail(logFile.Name(), 5))
 		case <-t.C:
 		}
-		sb, err := collector.ReadScoreboard(board)
+		sb, err := scoreboard.Read(board)
 		if err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				fmt.Fprintf(stderr, "porthole demo: %v\n", err)

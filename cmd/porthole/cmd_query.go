@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"regexp"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -20,78 +21,104 @@ func init() {
 }
 
 func runQuery(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("query", "--spool DIR [--since T] [--until T] [--host H] [--program P] [--level L] [--grep RE] [--json] [-f]", stderr)
-	spool := fs.String("spool", "", "spool directory (required)")
-	since := fs.String("since", "", "only records at or after T (RFC 3339, or a duration such as 1h meaning that long ago)")
-	until := fs.String("until", "", "only records before T")
-	host := fs.String("host", "", "only this host")
-	program := fs.String("program", "", "only this program")
-	level := fs.String("level", "", "least level (debug, info, warn, error); gaps always shown")
-	grep := fs.String("grep", "", "only messages matching this regular expression")
-	asJSON := fs.Bool("json", false, "print spool records as they are (JSON lines)")
-	follow := fs.Bool("f", false, "follow: keep printing new records")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return query(ctx, args, stdout, stderr)
+}
+
+// queryOpts are query's flags.
+type queryOpts struct {
+	spool                     string
+	since, until, level, grep string
+	filter                    collector.Filter
+	asJSON, follow            bool
+}
+
+func parseQuery(args []string, stderr io.Writer) (*queryOpts, error) {
+	fs := newFlagSet("query", "--spool DIR [--since T] [--until T] [--host H] [--program P] [--level L] [--grep RE] [--all] [--json] [-f]", stderr)
+	o := &queryOpts{}
+	fs.StringVar(&o.spool, "spool", "", "spool directory (required)")
+	fs.StringVar(&o.since, "since", "", "only records at or after T (RFC 3339, or a duration such as 1h meaning that long ago)")
+	fs.StringVar(&o.until, "until", "", "only records before T")
+	fs.StringVar(&o.filter.Host, "host", "", "only this host")
+	fs.StringVar(&o.filter.Program, "program", "", "only this program")
+	fs.StringVar(&o.level, "level", "", "least level (debug, info, warn, error); gaps always shown")
+	fs.StringVar(&o.grep, "grep", "", "only messages matching this regular expression")
+	fs.BoolVar(&o.filter.All, "all", false, "show stats and hello records too")
+	fs.BoolVar(&o.asJSON, "json", false, "print spool records as they are (JSON lines)")
+	fs.BoolVar(&o.follow, "f", false, "follow: keep printing new records")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return nil, err
+	}
+	if o.spool == "" || len(pos) > 0 {
+		return nil, fmt.Errorf("%w: want --spool DIR", errUsage)
+	}
+	return o, o.compile(time.Now())
+}
+
+// compile turns the text flags into the filter.
+func (o *queryOpts) compile(now time.Time) (err error) {
+	if o.filter.Since, err = parseWhen(o.since, now); err != nil {
 		return err
 	}
-	if *spool == "" || len(pos) > 0 {
-		return fmt.Errorf("%w: want --spool DIR", errUsage)
-	}
-	now := time.Now()
-	from, err := parseWhen(*since, now)
-	if err != nil {
+	if o.filter.Until, err = parseWhen(o.until, now); err != nil {
 		return err
 	}
-	to, err := parseWhen(*until, now)
-	if err != nil {
-		return err
-	}
-	var re *regexp.Regexp
-	if *grep != "" {
-		if re, err = regexp.Compile(*grep); err != nil {
+	if o.grep != "" {
+		if o.filter.Grep, err = regexp.Compile(o.grep); err != nil {
 			return fmt.Errorf("%w: --grep: %v", errUsage, err)
 		}
 	}
-	minLevel := -100
-	if *level != "" {
-		l, err := parseLevel(*level)
-		if err != nil {
-			return err
-		}
-		minLevel = int(l)
+	if o.level != "" {
+		o.filter.MinLevel, err = parseLevel(o.level)
+		o.filter.HasLevel = err == nil
 	}
-	enc := json.NewEncoder(stdout)
+	return err
+}
+
+// errNoSpool: the directory holds no spool (a typo, or no collector ran).
+var errNoSpool = errors.New("no spool")
+
+func query(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseQuery(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := checkSpool(o.spool); err != nil {
+		return err
+	}
 	print := func(r collector.Record) bool {
-		if (!from.IsZero() && r.Time.Before(from)) || (!to.IsZero() && !r.Time.Before(to)) ||
-			(*host != "" && r.Host != *host) || (*program != "" && r.Program != *program) {
+		if !o.filter.Match(&r) {
 			return true
 		}
-		if r.Type == "log" {
-			if l, err := parseLevel(r.Level); err == nil && int(l) < minLevel {
-				return true
-			}
-		} else if r.Type != "gap" && (minLevel > -100 || re != nil) {
-			return true
+		if o.asJSON {
+			stdout.Write(append(r.Line(), '\n'))
+		} else {
+			fmt.Fprintln(stdout, recordLine(&r))
 		}
-		if re != nil && r.Type == "log" && !re.MatchString(r.Msg) {
-			return true
-		}
-		if *asJSON {
-			enc.Encode(r)
-			return true
-		}
-		fmt.Fprintln(stdout, recordLine(&r))
 		return true
 	}
 	bad := func(file string, line int, err error) {
 		fmt.Fprintf(stderr, "porthole query: %s:%d: skipped: %v\n", file, line, err)
 	}
-	if !*follow {
-		return collector.ReadSpool(*spool, print, bad)
+	if !o.follow {
+		return collector.ReadSpool(o.spool, print, bad)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return collector.Follow(ctx, *spool, 200*time.Millisecond, print, bad)
+	return collector.Follow(ctx, o.spool, 200*time.Millisecond, print, bad)
+}
+
+// checkSpool fails clearly on a missing directory or one without spool
+// files.
+func checkSpool(dir string) error {
+	files, err := collector.SpoolFiles(dir)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", errNoSpool, dir, err)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("%w: %s holds no spool files (is a collector writing there?)", errNoSpool, dir)
+	}
+	return nil
 }
 
 // parseWhen reads an RFC 3339 time or a duration before now.
@@ -109,7 +136,7 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// recordLine formats a spool record for people.
+// recordLine formats a spool record for people; attributes in key order.
 func recordLine(r *collector.Record) string {
 	switch r.Type {
 	case "gap":
@@ -124,8 +151,13 @@ func recordLine(r *collector.Record) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %-5s %s %s[%d] %s", r.Time.Format("2006-01-02 15:04:05.000"), orDefault(r.Level, strings.ToUpper(r.Type)), r.Host, r.Program, r.PID, r.Msg)
-	for k, v := range r.Attrs {
-		fmt.Fprintf(&b, " %s=%v", k, v)
+	keys := make([]string, 0, len(r.Attrs))
+	for k := range r.Attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%v", k, r.Attrs[k])
 	}
 	return b.String()
 }

@@ -6,14 +6,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
-	"github.com/porthole-dev/porthole/collector"
-	"github.com/porthole-dev/porthole/internal/numfmt"
+	"github.com/porthole-dev/porthole/collector/scoreboard"
 )
 
 func init() {
@@ -39,14 +37,13 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for n := 0; ; n++ {
-		var sb *collector.Scoreboard
-		if *file != "" {
-			sb, err = collector.ReadScoreboard(*file)
-		} else {
-			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			sb, err = collector.FetchScoreboard(rctx, *url)
-			cancel()
+		source := *file
+		if source == "" {
+			source = *url
 		}
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		sb, err := scoreboard.Load(rctx, source)
+		cancel()
 		if err != nil {
 			if *interval <= 0 {
 				return err
@@ -69,44 +66,13 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	}
 }
 
-func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
-	c := sb.Collector
-	var rej []string
-	for k, v := range c.Rejected {
-		rej = append(rej, fmt.Sprintf("%s=%d", k, v))
-	}
-	sort.Strings(rej)
-	fmt.Fprintf(w, "collector %s pid %d  up %s  received %s  lost %d  rejected %s  spool %s (%d write errors)\n",
-		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), numfmt.Count(c.Received), c.Lost,
-		orDash(strings.Join(rej, " ")), numfmt.Bytes(c.SpoolBytes), c.WriteErrors)
-	if c.LastWriteErr != "" {
-		fmt.Fprintf(w, "  spool trouble: %s\n", c.LastWriteErr)
-	}
+func printScoreboard(w io.Writer, b *scoreboard.Board) {
+	fmt.Fprintln(w, b.Summary())
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tPROGRAM\tPID\tSTATE\tLAST SEEN\tLOAD\tLOST\tRESTARTS\tTASKS\tLAST PROBLEM")
-	for _, s := range sb.Servers {
-		var loads []string
-		for k, v := range s.Load {
-			loads = append(loads, fmt.Sprintf("%s %.0f%%", k, v))
-		}
-		sort.Strings(loads)
-		tasks := "-"
-		if len(s.Tasks) > 0 {
-			var ts []string
-			for _, t := range s.Tasks {
-				x := t.Name + ":" + t.Result
-				if t.Overdue {
-					x += "!OVERDUE"
-				}
-				if t.Running {
-					x += "(running)"
-				}
-				ts = append(ts, x)
-			}
-			tasks = strings.Join(ts, " ")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", s.Host, s.Program, s.PID, strings.ToUpper(s.State),
-			humanAgo(sb.Time, s.LastSeen), orDash(strings.Join(loads, ",")), s.Lost, s.Restarts, tasks, orDash(s.LastProblem))
+	for _, r := range b.Rows() {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", r.Host, r.Program, r.PID, strings.ToUpper(r.State),
+			r.LastSeen, orDash(r.Load), r.Lost, r.Restarts, orDash(r.Tasks), orDash(r.Problem))
 	}
 	tw.Flush()
 }

@@ -104,6 +104,9 @@ func runTail(args []string, stdout, stderr io.Writer) error {
 			}
 			return err
 		}
+		if len(t.names) >= 65536 {
+			clear(t.names) // bounded: names are only a convenience for loss lines
+		}
 		t.names[m.Sender] = fmt.Sprintf("%s %s[%d]", m.Host, m.Program, m.PID)
 		if m.Dropped > 0 {
 			fmt.Fprintf(stderr, "-- %s dropped %d records (its queue was full)\n", t.names[m.Sender], m.Dropped)
@@ -152,7 +155,7 @@ func (t *tailer) reportLoss() {
 	sort.Strings(reasons)
 	for _, k := range reasons {
 		if d := s.Rejected[k] - t.prev.Rejected[k]; d > 0 {
-			fmt.Fprintf(t.errw, "-- rejected %d datagrams: %s (%v)\n", d, k, t.r.LastReject())
+			fmt.Fprintf(t.errw, "-- rejected %d datagrams: %s (last: %s)\n", d, k, s.LastReject[k])
 		}
 	}
 	if s.KernelDrops > t.prev.KernelDrops {

@@ -37,7 +37,7 @@ func runTop(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: *bus, BusConfig: busCfg, SampleHz: *hz, Interval: *interval})
+	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: *bus, BusConfig: busCfg, SampleHz: *hz})
 	u := tui.NewUI(m, nil)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
