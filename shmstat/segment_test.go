@@ -166,6 +166,48 @@ func TestCreateRefusesLiveOwner(t *testing.T) {
 	}
 }
 
+// A registration that cannot be made is never silent: the daemon sees it
+// in Err and Failures, and every reader sees the count in the segment.
+func TestFailedRegistrationsAreReported(t *testing.T) {
+	dir := testDir(t)
+	seg, err := Create("svc", &Options{Dir: dir, MaxValues: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	long := strings.Repeat("n", nameLen)
+	c := seg.Counter(long, "")
+	if !errors.Is(seg.Err(), ErrBadName) {
+		t.Fatalf("Err after a %d-byte name = %v, want ErrBadName", len(long), seg.Err())
+	}
+	c.Inc() // usable, not visible
+	seg.Counter("a", "")
+	seg.Gauge("u", "", Unit(strings.Repeat("u", unitLen)))
+	seg.Counter("b", "")
+	full := seg.Counter("c", "")
+	full.Inc()
+	if full.Load() != 1 {
+		t.Error("a counter that did not fit does not count")
+	}
+	seg.Counter("c", "") // the same failed name again is not a new failure
+	if seg.Failures() != 3 {
+		t.Errorf("Failures = %d, want 3 (name, unit, full)", seg.Failures())
+	}
+	r, err := Open("svc", &Options{Dir: dir})
+	must(t, err)
+	defer r.Close()
+	s, err := r.Snapshot()
+	must(t, err)
+	if s.FailedRegistrations != 3 || len(s.Metrics) != 2 {
+		t.Errorf("reader sees %d failed registrations and %d values, want 3 and 2", s.FailedRegistrations, len(s.Metrics))
+	}
+	for _, m := range s.Metrics {
+		if strings.HasPrefix(m.Name, "nnn") {
+			t.Errorf("a cut name was registered: %q", m.Name)
+		}
+	}
+}
+
 func TestFullSegmentStillWorks(t *testing.T) {
 	dir := testDir(t)
 	seg, err := Create("svc", &Options{Dir: dir, MaxValues: 2})

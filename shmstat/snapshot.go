@@ -19,6 +19,13 @@ type Snapshot struct {
 	Metrics    []Metric  // every descriptor, in registration order
 	Slots      []Slot    // every slot that is not free
 	Sites      []string  // named probe sites, by index
+	// FailedRegistrations counts registrations by any process of the
+	// segment that were refused (segment full, name too long): values the
+	// daemon updates but readers cannot see.
+	FailedRegistrations uint64
+	// UID owns the segment file (-1 when unknown, as for Decode): the
+	// user whose processes may be named in its slots.
+	UID int
 }
 
 // Process identifies a process across pid reuse.
@@ -40,7 +47,11 @@ type Metric struct {
 	Task  TaskValue // task
 	Bit   int       // flag: bit in each slot's flags word
 	Index int       // probe: word index in each slot; site: site index
-	Slot  int       // load: the slot of the process that registered it
+	// PerProcess is true for a record of one process (load, task, info,
+	// and counters or gauges registered with PerProcess): Slot is then
+	// the index of that process's slot. Shared values have Slot 0.
+	PerProcess bool
+	Slot       int
 }
 
 // LoadValue is the state of a busy/idle meter.
@@ -140,6 +151,18 @@ func (s *Snapshot) Metric(kind Kind, name string) *Metric {
 	for i := range s.Metrics {
 		if s.Metrics[i].Kind == kind && s.Metrics[i].Name == name {
 			return &s.Metrics[i]
+		}
+	}
+	return nil
+}
+
+// SlotMetric returns the per-process metric of the given kind and name
+// that the process in slot writes, or nil.
+func (s *Snapshot) SlotMetric(kind Kind, name string, slot int) *Metric {
+	for i := range s.Metrics {
+		m := &s.Metrics[i]
+		if m.Kind == kind && m.Name == name && m.PerProcess && m.Slot == slot {
+			return m
 		}
 	}
 	return nil

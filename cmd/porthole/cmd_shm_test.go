@@ -49,8 +49,12 @@ func TestLs(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "svc") || !strings.Contains(out, "alive") {
-		t.Fatalf("ls output lacks the live segment:\n%s", out)
+	if !strings.Contains(out, "svc") || !strings.Contains(out, "alive") || !strings.Contains(out, dir) {
+		t.Fatalf("ls output lacks the live segment and its directory:\n%s", out)
+	}
+	_, errs, code = runCmd(t, "ls", "--dir", dir+"-typo")
+	if code == 0 || !strings.Contains(errs, "no such file or directory") {
+		t.Fatalf("ls --dir of a missing directory: exit %d, %q; want nonzero and the reason", code, errs)
 	}
 }
 

@@ -1,0 +1,67 @@
+package shmstat
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// readLock takes an OFD read lock on [off, off+n) (n 0: to the end of
+// all offsets), as any process that can read the file may.
+func readLock(t *testing.T, f *os.File, off, n int64) {
+	t.Helper()
+	lk := unix.Flock_t{Type: unix.F_RDLCK, Start: off, Len: n}
+	if err := unix.FcntlFlock(f.Fd(), unix.F_OFD_SETLK, &lk); err != nil {
+		t.Fatalf("read lock [%d,+%d): %v", off, n, err)
+	}
+}
+
+// A reader holding every lock it can take neither hides a live owner nor
+// keeps a new owner from replacing a dead one's segment. Before, a reader's
+// shared flock made Create fail with "already running".
+func TestReadersCannotBlockLiveness(t *testing.T) {
+	dir := testDir(t)
+	owner := startChild(t, dir, "owner")
+	owner.waitReady(t)
+	path := filepath.Join(dir, "svc.shm")
+	rf, err := os.Open(path) // read-only, as any reader
+	must(t, err)
+	defer rf.Close()
+	must(t, unix.Flock(int(rf.Fd()), unix.LOCK_SH|unix.LOCK_NB))
+	readLock(t, rf, 0, lockSlotBase)   // the data and everything below the slot bytes
+	readLock(t, rf, lockSlotBase+1, 0) // every other slot's byte, and beyond
+
+	r, err := Open("svc", &Options{Dir: dir})
+	must(t, err)
+	defer r.Close()
+	if !r.OwnerAlive() {
+		t.Fatal("live owner shown dead while a reader holds read locks")
+	}
+	if _, err := Create("svc", &Options{Dir: dir}); !errors.Is(err, ErrRunning) {
+		t.Fatalf("Create beside a live owner: %v, want ErrRunning", err)
+	}
+
+	owner.cmd.Process.Kill()
+	owner.cmd.Wait()
+	readLock(t, rf, 0, 0) // now the owner's byte too
+	if r.OwnerAlive() {
+		t.Fatal("dead owner shown alive: a reader's read lock counted")
+	}
+	seg, err := Create("svc", &Options{Dir: dir})
+	if err != nil {
+		t.Fatalf("Create after the owner died, a reader holding read locks: %v", err)
+	}
+	defer seg.Close()
+	seg.Counter("after", "").Inc()
+	if err := seg.Err(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(lockPath(dir, "svc"))
+	must(t, err)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("lock file mode %v, want 0600 (readers must not open it)", fi.Mode().Perm())
+	}
+}
