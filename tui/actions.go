@@ -11,7 +11,7 @@ import (
 // pauseKey asks to confirm pausing the selected process, or resumes it
 // at once when it is paused.
 func (u *UI) pauseKey(string) bool {
-	_, sl := u.selected()
+	seg, sl := u.selected()
 	switch {
 	case sl == nil || !sl.Alive:
 		u.message = "select a live process to pause"
@@ -23,24 +23,30 @@ func (u *UI) pauseKey(string) bool {
 			u.message = fmt.Sprintf("pid %d resumed", sl.PID)
 		}
 	default:
-		c := *sl
-		u.confirm = &c
+		u.confirm = &pendingPause{segment: seg.Name, slot: *sl}
 		u.message = fmt.Sprintf("[black:yellow] pause pid %d (%s) with SIGSTOP? z or y: yes, any other key: no [-:-]", sl.PID, tview.Escape(sl.Role))
 	}
 	u.render()
 	return true
 }
 
+// pendingPause is a pause waiting for z or y.
+type pendingPause struct {
+	segment string
+	slot    SlotView
+}
+
 // answerPause takes the key that follows z.
 func (u *UI) answerPause(k string) {
-	sl := u.confirm
+	p := u.confirm
+	sl := &p.slot
 	u.confirm = nil
 	if k != "z" && k != "y" {
 		u.message = fmt.Sprintf("pid %d not paused", sl.PID)
 		u.render()
 		return
 	}
-	if err := u.model.Pause(sl.PID, sl.StartTime); err != nil {
+	if _, err := u.model.Pause(p.segment, sl.Slot); err != nil {
 		u.message = fmt.Sprintf("[red]pause %d: %s[-]", sl.PID, tview.Escape(err.Error()))
 	} else {
 		u.paused[sl.PID] = true

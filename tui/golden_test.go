@@ -1,8 +1,9 @@
 package tui
 
 import (
+	"context"
 	"fmt"
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -229,20 +230,16 @@ func TestHelpListsEveryKey(t *testing.T) {
 	}
 }
 
-// TestPauseConfirmAndResumeAll pauses a real process: z asks, y stops it
-// (the kernel says so), it stays PAUSED across refreshes, Z continues it.
+// TestPauseConfirmAndResumeAll pauses a real process through its
+// segment: z asks, y stops it (the kernel says so), it stays PAUSED across
+// refreshes, Z continues it.
 func TestPauseConfirmAndResumeAll(t *testing.T) {
-	child := exec.Command("sleep", "300")
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
-	pid := child.Process.Pid
-	snap := func() *Snapshot {
-		s := sampleSnapshot()
-		s.Segments[0].Slots[0].PID = pid
-		return s
-	}
+	dir := filepath.Join(t.TempDir(), "seg")
+	owner := startChild(t, dir, "owner")
+	pid := owner.Process.Pid
+	m := NewModel(Config{Dir: dir})
+	defer m.Close()
+	ctx := context.Background()
 	// wait blocks until the child stops (or continues): the kernel's
 	// event, no polling.
 	wait := func(flag int, stopped bool) {
@@ -255,14 +252,14 @@ func TestPauseConfirmAndResumeAll(t *testing.T) {
 			t.Fatalf("wait status %#x, want stopped=%v", ws, stopped)
 		}
 	}
-	s := startUI(t, 80, 24, snap())
+	s := startUIModel(t, 80, 24, m, m.Build(ctx))
 	s.press(tcell.KeyDown, "z")
 	if text := s.text(); !strings.Contains(text, fmt.Sprintf("pause pid %d (owner) with SIGSTOP? z or y", pid)) || strings.Contains(text, "PAUSED") {
 		t.Fatalf("z did not ask first:\n%s", text)
 	}
 	s.press("y")
 	wait(syscall.WUNTRACED, true)
-	s.update(snap()) // a refresh that knows nothing of the pause
+	s.update(m.Build(ctx))
 	text := s.text()
 	if !strings.Contains(text, fmt.Sprintf(" %-7d owner", pid)) || !strings.Contains(text, "PAUSED") || !strings.Contains(text, "1 PAUSED") {
 		t.Fatalf("paused process not shown as paused:\n%s", text)
@@ -271,5 +268,16 @@ func TestPauseConfirmAndResumeAll(t *testing.T) {
 	wait(syscall.WCONTINUED, false)
 	if text := s.text(); strings.Contains(text, "PAUSED") || !strings.Contains(text, fmt.Sprintf("resumed pid %d", pid)) {
 		t.Fatalf("Z did not resume:\n%s", text)
+	}
+}
+
+// TestPauseRefusesUnverified: a slot whose process cannot be checked
+// against a segment read from disk (here: a snapshot the model never
+// read) is not signalled.
+func TestPauseRefusesUnverified(t *testing.T) {
+	s := startUI(t, 80, 24, sampleSnapshot())
+	s.press(tcell.KeyDown, "z", "y")
+	if text := s.text(); !strings.Contains(text, "pause") || !strings.Contains(text, "not read yet") || strings.Contains(text, "PAUSED") {
+		t.Fatalf("pause of an unverified pid:\n%s", text)
 	}
 }

@@ -38,7 +38,7 @@ type Model struct {
 	mu       sync.Mutex
 	prev     map[string]*shmstat.Snapshot
 	samplers map[string]*liveSampler
-	paused   map[int]bool
+	paused   map[int]pauseRef     // pid -> the segment slot it was paused through
 	focus    string               // the segment whose probes are sampled
 	history  map[string][]float64 // "segment\x00metric" -> recent rates (counters) or values (gauges)
 	logs     []LogLine
@@ -73,7 +73,7 @@ func NewModel(cfg Config) *Model {
 		cfg.MaxLogs = 500
 	}
 	return &Model{cfg: cfg, res: shmstat.NewResolver(), prev: map[string]*shmstat.Snapshot{},
-		samplers: map[string]*liveSampler{}, paused: map[int]bool{}, history: map[string][]float64{}, kick: make(chan struct{}, 1)}
+		samplers: map[string]*liveSampler{}, paused: map[int]pauseRef{}, history: map[string][]float64{}, kick: make(chan struct{}, 1)}
 }
 
 // Start begins tailing the bus (when configured) until ctx ends.
@@ -124,7 +124,7 @@ func (m *Model) Start(ctx context.Context) {
 	}()
 }
 
-// Close stops the samplers and resumes every process paused through SetPaused.
+// Close stops the samplers and resumes every process paused through Pause.
 func (m *Model) Close() {
 	m.readers.close()
 	m.mu.Lock()

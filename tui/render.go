@@ -79,7 +79,7 @@ func (u *UI) renderProcs(w int) {
 			switch {
 			case !sl.Alive:
 				state, color = "DEAD", tcell.ColorRed
-			case sl.Paused || u.paused[sl.PID]:
+			case u.paused[sl.PID]: // kept by the pause keys: a snapshot may predate a resume
 				state, color = "PAUSED", tcell.ColorYellow
 			}
 			text := fmt.Sprintf(" %-7d %-*s %-6s %4s", sl.PID, roleW, ellipsize(sl.Role, roleW), state, sl.Load)

@@ -56,8 +56,8 @@ type UI struct {
 	valOff      int  // first value row shown
 	valPage     int  // value rows that fit, from the last draw
 
-	confirm *SlotView    // a pause waiting for z or y
-	paused  map[int]bool // pids paused from here, until resumed
+	confirm *pendingPause // a pause waiting for z or y
+	paused  map[int]bool  // pids paused from here, until resumed
 
 	logPaused bool      // the tail stays as it was when l was pressed
 	logFrozen []LogLine // the lines shown while paused

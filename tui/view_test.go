@@ -72,8 +72,14 @@ type screen struct {
 // as Run does.
 func startUI(t *testing.T, w, h int, snap *Snapshot) *screen {
 	t.Helper()
+	return startUIModel(t, w, h, NewModel(Config{Dir: t.TempDir()}), snap)
+}
+
+// startUIModel is startUI with the model m.
+func startUIModel(t *testing.T, w, h int, m *Model, snap *Snapshot) *screen {
+	t.Helper()
 	sim := tcell.NewSimulationScreen("UTF-8")
-	u := NewUI(NewModel(Config{Dir: t.TempDir()}), sim) // initialises sim
+	u := NewUI(m, sim) // initialises sim
 	sim.SetSize(w, h)
 	s := &screen{t: t, u: u, sim: sim, handled: make(chan struct{}, 64)}
 	u.app.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
