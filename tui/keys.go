@@ -17,7 +17,7 @@ type key struct {
 // overlay all read it.
 var keys = []key{
 	{[]string{"?"}, "?", "Help", "show or hide this help", (*UI).toggleHelp},
-	{[]string{"tab"}, "tab", "View", "switch between the local and the cluster view", (*UI).switchView},
+	{[]string{"tab"}, "tab", "View" /* the bar names the other view */, "switch between the local and the cluster view", (*UI).switchView},
 	{[]string{"/"}, "/", "Filter", "filter rows (values, servers, log lines) by text; enter keeps it, esc clears", (*UI).startFilter},
 	{[]string{"s"}, "s", "Sort", "sort by registration order, name, value, rate (cycles)", (*UI).cycleSort},
 	{[]string{"S"}, "S", "Reverse", "reverse the sort order", (*UI).reverseSort},

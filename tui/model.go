@@ -201,14 +201,14 @@ func (m *Model) Build(ctx context.Context) *Snapshot {
 	snap := &Snapshot{Taken: time.Now()}
 	// The collector is fetched while the segments are read: an
 	// unreachable one delays nothing.
-	var cv ClusterView
-	fetched := make(chan struct{})
+	fetched := make(chan ClusterView, 1)
 	go func() {
 		defer recoverAndRepanic()
-		defer close(fetched)
+		var cv ClusterView
 		if m.cfg.Collector != "" {
 			cv = m.cluster(ctx, cv)
 		}
+		fetched <- cv
 	}()
 	names, err := segmentFiles(m.cfg.Dir)
 	if err != nil {
@@ -221,19 +221,22 @@ func (m *Model) Build(ctx context.Context) *Snapshot {
 	}
 	m.readers.keep(seen)
 	m.mu.Lock()
-	for name, ls := range m.samplers {
-		if !seen[name] {
-			ls.cancel()
-			delete(m.samplers, name)
-			delete(m.prev, name)
-		}
-	}
+	m.forgetLocked(seen)
 	logs, logErr, logsSeen := append([]LogLine(nil), m.logs...), m.logErr, m.logsSeen
 	snap.Warming = m.builds == 0
 	m.builds++
 	m.mu.Unlock()
-	<-fetched
-	snap.Cluster = cv
+	// The first frame does not wait for a slow collector: it says it is
+	// asking, and the next refresh has the answer.
+	var slow <-chan time.Time
+	if snap.Warming {
+		slow = time.After(300 * time.Millisecond)
+	}
+	select {
+	case snap.Cluster = <-fetched:
+	case <-slow:
+		snap.Cluster = ClusterView{Source: m.cfg.Collector, Pending: true}
+	}
 	snap.Cluster.Logs, snap.Cluster.LogErr, snap.Cluster.LogsSeen = logs, logErr, logsSeen
 	return snap
 }
@@ -451,6 +454,28 @@ func (m *Model) cluster(ctx context.Context, cv ClusterView) ClusterView {
 			LastSeen: r.LastSeen, Load: r.Load, Tasks: r.Tasks, Lost: r.Lost, Problem: r.Problem, Overdue: r.Attention})
 	}
 	return cv
+}
+
+// forgetLocked drops what the model keeps of segments no longer in the
+// directory (samplers, last snapshots, sparkline histories), so its maps
+// hold only the segments listed at the last refresh.
+func (m *Model) forgetLocked(seen map[string]bool) {
+	for name, ls := range m.samplers {
+		if !seen[name] {
+			ls.cancel()
+			delete(m.samplers, name)
+		}
+	}
+	for name := range m.prev {
+		if !seen[name] {
+			delete(m.prev, name)
+		}
+	}
+	for k := range m.history {
+		if seg, _, _ := strings.Cut(k, "\x00"); !seen[seg] {
+			delete(m.history, k)
+		}
+	}
 }
 
 // segmentFiles lists the segment names in dir, sorted.

@@ -247,6 +247,10 @@ func (u *UI) fillServers(w, h int) {
 		t.SetTitle(" scoreboard ")
 		t.SetCell(0, 0, cell("no collector: start porthole top --collector FILE|URL"))
 		return
+	case cv.Pending:
+		t.SetTitle(" scoreboard ")
+		t.SetCell(0, 0, cell("asking the collector at "+cv.Source+"…"))
+		return
 	case cv.Err != "":
 		t.SetTitle(" scoreboard ")
 		lines := wrap("no collector answered at "+cv.Source+" (retrying): "+cv.Err, w)

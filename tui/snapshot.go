@@ -83,6 +83,7 @@ type Bar struct {
 type ClusterView struct {
 	Source    string
 	Err       string
+	Pending   bool   // the first refresh did not wait for the collector's answer
 	Collector string // one line about the collector itself
 	Servers   []ServerView
 	Logs      []LogLine

@@ -17,6 +17,7 @@ var currentApp atomic.Pointer[tview.Application]
 // Everything in it runs on the UI goroutine.
 type UI struct {
 	app   *tview.Application
+	keys  []key // the key table (a field: actions reach it without an initialization cycle)
 	model *Model
 	pages *tview.Pages
 	root  *tview.Flex
@@ -85,7 +86,8 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 	u.title = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	u.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	u.keyBar = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
-	u.keyBar.SetText(keyBarText())
+	u.keyBar.SetText(keyBarText(keys, u.view))
+	u.keys = keys
 	u.procs = newSizedTable(" processes ", func(w, _ int) { u.renderProcs(w) })
 	u.procs.SetSelectable(true, false)
 	u.metrics = newSizedTable(" values ", u.fillValues)
@@ -147,11 +149,15 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 	return u
 }
 
-// keyBarText is the one-line key bar, htop style, from the key table.
-func keyBarText() string {
+// keyBarText is the one-line key bar, htop style, from the key table;
+// tab names the view it switches to.
+func keyBarText(keys []key, view string) string {
 	var b strings.Builder
 	for _, k := range keys {
 		if k.bar != "" {
+			if k.name == "tab" {
+				k.bar = map[string]string{"local": "Cluster", "cluster": "Local"}[view]
+			}
 			sep := ""
 			if len(k.name) > 1 {
 				sep = " "
@@ -418,6 +424,7 @@ func (u *UI) render() {
 	u.status.SetText(st)
 	u.root.ResizeItem(u.status, min(1, len(st)), 0)
 	u.body.SwitchToPage(u.view)
+	u.keyBar.SetText(keyBarText(u.keys, u.view))
 	u.renderProcs(u.procsW)
 	u.renderProbes()
 }
