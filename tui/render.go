@@ -12,24 +12,17 @@ import (
 
 func cell(s string) *tview.TableCell { return tview.NewTableCell(tview.Escape(s)) }
 
-func header(t *tview.Table, names ...string) {
-	for i, n := range names {
-		t.SetCell(0, i, tview.NewTableCell(tview.Escape(n)).SetAttributes(tcell.AttrBold).SetSelectable(false).SetTextColor(tcell.ColorYellow))
-	}
-}
-
 // fillColumns lays out rows (the first is the header) across width w and
 // sets them as the table's cells, each cut to its column with an
-// ellipsis. color and right style a data cell.
+// ellipsis; a column given no width is left out. color and right style a
+// data cell.
 func fillColumns(t *tview.Table, w int, specs []colSpec, rows [][]string, color func(row, col int) tcell.Color, right func(col int) bool) {
 	t.Clear()
 	widths := colWidths(w, specs, naturalWidths(len(specs), rows))
 	for r, row := range rows {
+		col := 0
 		for c, text := range row {
 			if widths[c] == 0 {
-				cl := tview.NewTableCell("").SetMaxWidth(1)
-				cl.NotSelectable = r == 0
-				t.SetCell(r, c, cl)
 				continue
 			}
 			text = ellipsize(text, widths[c])
@@ -45,7 +38,8 @@ func fillColumns(t *tview.Table, w int, specs []colSpec, rows [][]string, color 
 			} else if color != nil {
 				cl.SetTextColor(color(r-1, c))
 			}
-			t.SetCell(r, c, cl)
+			t.SetCell(r, col, cl)
+			col++
 		}
 	}
 }
