@@ -73,6 +73,11 @@ func segmentPath(dir, name string) string {
 	return filepath.Join(dir, name+fileSuffix)
 }
 
+// lockPath returns the lock file of service name in dir.
+func lockPath(dir, name string) string {
+	return filepath.Join(dir, "."+name+".lock")
+}
+
 // resolvePath turns a segment name or a path into a file path for a
 // reader. A bare name without opts.Dir is looked for in SearchDirs(false)
 // in order (this user's directory, then /run/porthole), so tools find

@@ -68,23 +68,6 @@ func ExampleTask() {
 	// failed 1 1 checksum mismatch in block 17
 }
 
-// Probes say where each worker is; a Resolver turns the stored PC into a
-// source line.
-func ExampleProbe() {
-	dir, _ := os.MkdirTemp("", "porthole-example")
-	defer os.RemoveAll(dir)
-	seg, _ := shmstat.Create("worker", &shmstat.Options{Dir: dir + "/seg"})
-	defer seg.Close()
-
-	p := seg.Probe("worker-1")
-	p.Mark("waiting on queue")
-
-	snap, _ := seg.Snapshot()
-	fmt.Println(snap.ProbeName(0), "is at:", snap.ProbeLocation(shmstat.NewResolver(), snap.Slots[0], 0))
-	// Output:
-	// worker-1 is at: waiting on queue
-}
-
 // Counters are shared by every process of a service unless registered
 // PerProcess: then each process (here the owner, slot 0) has its own,
 // and a reader tells them apart by slot.

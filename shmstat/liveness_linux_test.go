@@ -65,3 +65,51 @@ func TestReadersCannotBlockLiveness(t *testing.T) {
 		t.Errorf("lock file mode %v, want 0600 (readers must not open it)", fi.Mode().Perm())
 	}
 }
+
+// Restarts while a reader polls as fast as it can: every Create over the
+// dead owner succeeds (before, a reader's brief shared flock made some
+// fail with "already running").
+func TestRestartsWhileReaderPolls(t *testing.T) {
+	dir := testDir(t)
+	opts := &Options{Dir: dir, Keep: true, NoHeartbeat: true, MaxValues: 8, ValueBytes: 256, Slots: 2}
+	seg, err := Create("svc", opts)
+	must(t, err)
+	stop := make(chan struct{})
+	polled := make(chan int)
+	go func() {
+		n := 0
+		defer func() { polled <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if r, err := Open("svc", &Options{Dir: dir}); err == nil {
+				for k := 0; k < 100; k++ { // as `stat --interval` and `top` do
+					r.OwnerAlive()
+				}
+				r.Snapshot()
+				r.Close()
+				n++
+			}
+			if infos, err := List(dir); err == nil && len(infos) == 1 {
+				n++
+			}
+		}
+	}()
+	const restarts = 200
+	for i := 0; i < restarts; i++ {
+		seg.Close() // Keep: the file stays, its owner gone, as after a crash
+		if seg, err = Create("svc", opts); err != nil {
+			close(stop)
+			<-polled
+			t.Fatalf("restart %d with a reader polling: %v", i, err)
+		}
+	}
+	seg.Close()
+	close(stop)
+	if n := <-polled; n == 0 {
+		t.Fatal("the reader never read the segment")
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -46,11 +45,6 @@ func ofdWriteHeld(fd int, off int64) (bool, error) {
 		return false, err
 	}
 	return lk.Type == unix.F_WRLCK, nil
-}
-
-// lockPath returns the lock file of service name in dir.
-func lockPath(dir, name string) string {
-	return filepath.Join(dir, "."+name+".lock")
 }
 
 // openLockFile opens, creating it if needed, the lock file of service

@@ -146,7 +146,10 @@ func DecodeProbe(raw uint64) (pc uint64, site int, kind ProbeKind) {
 	return raw, 0, ProbePC
 }
 
-// Metric returns the metric with the given name and kind, or nil.
+// Metric returns the metric with the given name and kind, or nil. A
+// per-process name (load, task, info, PerProcess values) may have one
+// metric per process: Metric returns the first registered, usually the
+// owner's; SlotMetric picks a given process's.
 func (s *Snapshot) Metric(kind Kind, name string) *Metric {
 	for i := range s.Metrics {
 		if s.Metrics[i].Kind == kind && s.Metrics[i].Name == name {

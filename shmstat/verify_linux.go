@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -65,7 +66,7 @@ func verifySlot(s *Snapshot, slot int) (Slot, error) {
 	case s.UID < 0:
 		return fail("the segment file's owner is unknown")
 	}
-	fi, err := os.Stat("/proc/" + strconv.Itoa(sl.PID))
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(sl.PID) + "/status")
 	if err != nil {
 		return fail("pid %d is not running", sl.PID)
 	}
@@ -73,8 +74,26 @@ func verifySlot(s *Snapshot, slot int) (Slot, error) {
 	if err != nil || st != sl.StartTime {
 		return fail("pid %d started at %d, the slot says %d: another process", sl.PID, st, sl.StartTime)
 	}
-	if uid := fileOwner(fi); uid != s.UID {
-		return fail("pid %d runs as uid %d, the segment belongs to uid %d", sl.PID, uid, s.UID)
+	ruid, euid, ok := statusUIDs(status)
+	if !ok {
+		return fail("pid %d: no Uid line in /proc/%d/status", sl.PID, sl.PID)
+	}
+	if ruid != s.UID && euid != s.UID {
+		return fail("pid %d runs as uid %d (effective %d), the segment belongs to uid %d", sl.PID, ruid, euid, s.UID)
 	}
 	return *sl, nil
+}
+
+// statusUIDs reads the real and effective uid from the contents of
+// /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs").
+func statusUIDs(b []byte) (ruid, euid int, ok bool) {
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == "Uid:" {
+			r, err1 := strconv.Atoi(f[1])
+			e, err2 := strconv.Atoi(f[2])
+			return r, e, err1 == nil && err2 == nil
+		}
+	}
+	return 0, 0, false
 }

@@ -63,3 +63,22 @@ func TestVerifySlotProcess(t *testing.T) {
 		t.Errorf("a dead owner: %v, want ErrNotSlotProcess", err)
 	}
 }
+
+func TestStatusUIDs(t *testing.T) {
+	tests := []struct {
+		in        string
+		real, eff int
+		ok        bool
+	}{
+		{"Name:\tx\nUid:\t1000\t1001\t1000\t1000\nGid:\t5\t5\t5\t5\n", 1000, 1001, true},
+		{"Uid:\t0\t0\t0\t0\n", 0, 0, true},
+		{"Name:\tx\n", 0, 0, false},
+		{"Uid:\tx\t0\n", 0, 0, false},
+	}
+	for _, tt := range tests {
+		r, e, ok := statusUIDs([]byte(tt.in))
+		if r != tt.real || e != tt.eff || ok != tt.ok {
+			t.Errorf("statusUIDs(%q) = %d, %d, %v; want %d, %d, %v", tt.in, r, e, ok, tt.real, tt.eff, tt.ok)
+		}
+	}
+}
