@@ -22,7 +22,7 @@ var keys = []key{
 	{[]string{"s"}, "s", "Sort", "sort by registration order, name, value, rate (cycles)", (*UI).cycleSort},
 	{[]string{"S"}, "S", "Reverse", "reverse the sort order", (*UI).reverseSort},
 	{[]string{"r"}, "r", "Rate", "show counters as rate per second or as totals", (*UI).toggleRate},
-	{[]string{"p"}, "p", "Freeze", "freeze or unfreeze the display", (*UI).toggleFreeze},
+	{[]string{"p"}, "p", "Freeze", "freeze or unfreeze the display (nothing is read while frozen)", (*UI).toggleFreeze},
 	{[]string{"z"}, "z", "Pause", "pause (SIGSTOP) the selected process, after z or y to confirm; z on a paused one resumes it", (*UI).pauseKey},
 	{[]string{"Z"}, "Z", "ResumeAll", "resume (SIGCONT) every process paused here", (*UI).resumeAll},
 	{[]string{"d"}, "d", "", "toggle a debug flag of the selected process", (*UI).chooseFlag},

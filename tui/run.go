@@ -39,8 +39,15 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 			case <-t.C:
 			case <-m.kick:
 			}
+			if u.frozenAt.Load() {
+				continue // nothing would be shown
+			}
 			snap := m.Build(ctx)
-			u.app.QueueUpdateDraw(func() { u.Update(snap) })
+			u.app.QueueUpdate(func() {
+				if u.Update(snap) {
+					u.app.ForceDraw()
+				}
+			})
 		}
 	}()
 	return u.app.Run()

@@ -40,18 +40,21 @@ type UI struct {
 	helpCol  *tview.Flex
 	filterIn *tview.InputField
 
-	snap    *Snapshot
-	view    string // "local" or "cluster"
-	rate    bool
-	frozen  bool
-	filter  string
-	sortBy  int // index into sortNames
-	sortRev bool
-	sel     int      // selected row of procs
-	rows    []rowRef // what each procs row is
-	procsW  int      // the process list's inner width, from the last draw
-	message string
-	cancel  context.CancelFunc
+	snap   *Snapshot
+	view   string // "local" or "cluster"
+	rate   bool
+	frozen bool
+	// frozenAt mirrors frozen for the refresh loop, which builds nothing
+	// while the display is frozen.
+	frozenAt atomic.Bool
+	filter   string
+	sortBy   int // index into sortNames
+	sortRev  bool
+	sel      int      // selected row of procs
+	rows     []rowRef // what each procs row is
+	procsW   int      // the process list's inner width, from the last draw
+	message  string
+	cancel   context.CancelFunc
 
 	valuesFocus bool // arrows scroll the values, not the process list
 	valOff      int  // first value row shown
@@ -297,6 +300,7 @@ func (u *UI) reverseSort(string) bool { u.sortRev = !u.sortRev; u.render(); retu
 func (u *UI) toggleRate(string) bool  { u.rate = !u.rate; u.render(); return true }
 func (u *UI) toggleFreeze(string) bool {
 	u.frozen = !u.frozen
+	u.frozenAt.Store(u.frozen)
 	u.render()
 	return true
 }
@@ -398,10 +402,11 @@ func (u *UI) selected() (*SegmentView, *SlotView) {
 	return seg, &seg.Slots[r.slot]
 }
 
-// Update shows a new snapshot (on the UI goroutine), unless frozen.
-func (u *UI) Update(s *Snapshot) {
+// Update shows a new snapshot (on the UI goroutine), unless frozen; it
+// reports whether the screen needs drawing.
+func (u *UI) Update(s *Snapshot) bool {
 	if u.frozen && u.snap != nil {
-		return
+		return false
 	}
 	if !u.logPrev.at.IsZero() && s.Taken.After(u.logPrev.at) && s.Cluster.LogsSeen >= u.logPrev.seen {
 		u.logNew = s.Cluster.LogsSeen - u.logPrev.seen
@@ -410,6 +415,7 @@ func (u *UI) Update(s *Snapshot) {
 	u.logPrev.seen, u.logPrev.at = s.Cluster.LogsSeen, s.Taken
 	u.snap = s
 	u.render()
+	return true
 }
 
 func (u *UI) render() {
