@@ -66,7 +66,7 @@ func TestGoldenScreens(t *testing.T) {
 		{name: "help", keys: []any{"?"}, want: []string{"reverse the sort order", "resume (SIGCONT) every process", "?Help"}},
 		// The cluster view: columns keep their minimum, the problem is cut.
 		{name: "cluster", keys: []any{tcell.KeyTab}, want: []string{"HOST", "GONE", "12,345", "replicati", "…", "?Help", "tab Local", "following"}},
-		{name: "cluster-sorted", keys: []any{tcell.KeyTab, "ss"}, want: []string{"sort: value ↑"}},
+		{name: "cluster-sorted", keys: []any{tcell.KeyTab, "ss"}, want: []string{"sort: state ↑"}},
 		{name: "no-collector", snap: noCollector, keys: []any{tcell.KeyTab}, want: []string{"no collector answered at http://127.0.0.1:9477", "connection refused", "porthole collect"}},
 	}
 	for _, tt := range tests {

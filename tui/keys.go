@@ -19,7 +19,7 @@ var keys = []key{
 	{[]string{"?"}, "?", "Help", "show or hide this help", (*UI).toggleHelp},
 	{[]string{"tab"}, "tab", "View" /* the bar names the other view */, "switch between the local and the cluster view", (*UI).switchView},
 	{[]string{"/"}, "/", "Filter", "filter rows (values, servers, log lines) by text; enter keeps it, esc clears", (*UI).startFilter},
-	{[]string{"s"}, "s", "Sort", "sort by registration order, name, value, rate (cycles)", (*UI).cycleSort},
+	{[]string{"s"}, "s", "Sort", "sort by registration order, name, value, rate (cycles; servers: collector order, host, state, lost)", (*UI).cycleSort},
 	{[]string{"S"}, "S", "Reverse", "reverse the sort order", (*UI).reverseSort},
 	{[]string{"r"}, "r", "Rate", "show counters as rate per second or as totals", (*UI).toggleRate},
 	{[]string{"p"}, "p", "Freeze", "freeze or unfreeze the display (nothing is read while frozen)", (*UI).toggleFreeze},

@@ -290,6 +290,9 @@ func (u *UI) escape(string) bool {
 // sortNames are the orders s cycles through, shown in the header.
 var sortNames = []string{"registration", "name", "value", "rate"}
 
+// serverSortNames say what each order means for the scoreboard.
+var serverSortNames = []string{"collector order", "host", "state", "lost"}
+
 func (u *UI) cycleSort(string) bool {
 	u.sortBy = (u.sortBy + 1) % len(sortNames)
 	u.render()
@@ -454,7 +457,11 @@ func (u *UI) header() string {
 	if u.sortRev {
 		dir = "↓"
 	}
-	h := fmt.Sprintf("[::b]porthole top[::-] %s %s  sort: %s %s  %s", u.view, u.snap.Taken.Format("15:04:05"), sortNames[u.sortBy], dir, mode)
+	order := sortNames[u.sortBy]
+	if u.view == "cluster" {
+		order = serverSortNames[u.sortBy]
+	}
+	h := fmt.Sprintf("[::b]porthole top[::-] %s %s  sort: %s %s  %s", u.view, u.snap.Taken.Format("15:04:05"), order, dir, mode)
 	if u.snap.Warming {
 		h += "  [black:yellow] warming up [-:-]"
 	}
