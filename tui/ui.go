@@ -35,7 +35,7 @@ type UI struct {
 	status   *tview.TextView
 	bottom   *tview.Pages
 	keyBar   *tview.TextView
-	help     *tview.TextView
+	help     *sizedText
 	helpBox  *tview.Flex // centres help on the screen
 	helpCol  *tview.Flex
 	filterIn *tview.InputField
@@ -99,9 +99,7 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 	u.probes.SetBorder(true).SetTitle(" probes ")
 	u.servers = newSizedTable(" scoreboard ", u.fillServers)
 	u.logs = newSizedText(" log ", u.fillLogs)
-	u.help = tview.NewTextView().SetDynamicColors(true)
-	u.help.SetBorder(true).SetTitle(" keys (? or esc closes) ")
-	u.help.SetText(helpText())
+	u.help = newSizedText(" keys (? or esc closes) ", func(w, _ int) { u.help.SetText(helpText(keys, w)) })
 	u.helpCol = tview.NewFlex().SetDirection(tview.FlexRow).AddItem(nil, 0, 1, false).AddItem(u.help, len(keys)+6, 0, true).AddItem(nil, 0, 1, false)
 	u.helpBox = tview.NewFlex().AddItem(nil, 0, 1, false).AddItem(u.helpCol, 96, 0, true).AddItem(nil, 0, 1, false)
 	u.filterIn = tview.NewInputField().SetLabel("filter: ").SetFieldBackgroundColor(tcell.ColorDefault)
@@ -171,11 +169,18 @@ func keyBarText(keys []key, view string) string {
 	return b.String()
 }
 
-// helpText is the help overlay, from the key table.
-func helpText() string {
+// helpText is the help overlay, from the key table, for w columns: each
+// text wrapped under itself.
+func helpText(keys []key, w int) string {
 	var b strings.Builder
 	for _, k := range keys {
-		fmt.Fprintf(&b, " [yellow]%-9s[-] %s\n", tview.Escape(k.name), tview.Escape(k.help))
+		for i, line := range wrap(k.help, max(10, w-12)) {
+			name := ""
+			if i == 0 {
+				name = k.name
+			}
+			fmt.Fprintf(&b, " [yellow]%-9s[-] %s\n", tview.Escape(name), tview.Escape(line))
+		}
 	}
 	return b.String()
 }
