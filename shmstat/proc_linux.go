@@ -1,7 +1,6 @@
 package shmstat
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -20,24 +19,14 @@ func procStartTime(pid int) (uint64, error) {
 	return parseStatStartTime(b)
 }
 
-// parseStatStartTime extracts field 22 from the contents of /proc/PID/stat.
-// The command name (field 2) may hold spaces and parentheses, so fields are
-// counted after the last ')'.
+// parseStatStartTime extracts field 22 from the contents of /proc/PID/stat
+// (ParseProcStat is the one parser of that file).
 func parseStatStartTime(b []byte) (uint64, error) {
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, errors.New("shmstat: malformed /proc stat: no ')'")
-	}
-	fields := bytes.Fields(b[i+1:])
-	// fields[0] is field 3 (state); field 22 is fields[19].
-	if len(fields) < 20 {
-		return 0, fmt.Errorf("shmstat: malformed /proc stat: %d fields after comm", len(fields))
-	}
-	v, err := strconv.ParseUint(string(fields[19]), 10, 64)
+	st, err := ParseProcStat(b)
 	if err != nil {
-		return 0, fmt.Errorf("shmstat: malformed /proc stat start time: %w", err)
+		return 0, fmt.Errorf("shmstat: %w", err)
 	}
-	return v, nil
+	return st.StartTime, nil
 }
 
 // processAlive reports whether pid still names the process that started at

@@ -128,6 +128,13 @@ func (r *Reader) decodeGuarded() (s *Snapshot, err error) {
 		return nil, fmt.Errorf("shmstat: read %s: %w", r.path, err)
 	}
 	s.UID = r.uid
+	for i := range s.Slots {
+		if sl := &s.Slots[i]; sl.Alive {
+			if ps, err := ReadProcStat(sl.PID); err == nil && (sl.StartTime == 0 || ps.StartTime == sl.StartTime) {
+				sl.Proc = ps
+			}
+		}
+	}
 	return s, nil
 }
 

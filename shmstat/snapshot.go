@@ -123,6 +123,11 @@ type Slot struct {
 	Heartbeat time.Time
 	Flags     uint64   // debug flags word
 	Probes    []uint64 // raw probe words, by probe index
+	// Proc is what the kernel says of a live slot's process when the
+	// snapshot was taken (Reader.Snapshot reads /proc/PID/stat): its
+	// state (running, sleeping, stopped...) and CPU time. Zero when not
+	// known (a dead slot, another pid namespace, Decode).
+	Proc ProcStat
 }
 
 // ProbeKind says what a probe word holds.

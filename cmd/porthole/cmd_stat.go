@@ -128,6 +128,9 @@ func printStat(w io.Writer, d *view.Doc) {
 	}
 	fmt.Fprintf(w, "%s  owner pid %d (%s)  created %s  generation %s\n",
 		d.Segment, d.Owner.PID, owner, d.Created.Format(time.DateTime), d.Generation)
+	if d.FailedRegistrations > 0 {
+		fmt.Fprintf(w, "%d registrations failed (segment full, or a name too long): those values are not shown\n", d.FailedRegistrations)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	printValues(tw, d)
 	printTasks(tw, d)
@@ -191,15 +194,21 @@ func printTasks(tw *tabwriter.Writer, d *view.Doc) {
 }
 
 func printProcesses(tw *tabwriter.Writer, d *view.Doc) {
-	fmt.Fprintln(tw, "\nSLOT\tPID\tROLE\tALIVE\tLOAD\tFLAGS\tPROBES")
+	fmt.Fprintln(tw, "\nSLOT\tPID\tROLE\tSTATE\tCPU\tLOAD\tFLAGS\tPROBES")
 	for _, p := range d.Processes {
-		alive := "dead"
-		if p.Alive {
-			alive = "alive"
+		state := "dead"
+		switch {
+		case p.Alive && p.State != "":
+			state = p.State // the kernel's word: a paused process is "stopped", whatever its probes say
+		case p.Alive:
+			state = "alive"
 		}
-		load := "-"
+		load, cpu := "-", "-"
 		if p.LoadPercent != nil {
 			load = fmt.Sprintf("%.1f%%", *p.LoadPercent)
+		}
+		if p.CPUPercent != nil {
+			cpu = fmt.Sprintf("%.1f%%", *p.CPUPercent)
 		}
 		var probes []string
 		for _, pr := range p.Probes {
@@ -207,7 +216,7 @@ func printProcesses(tw *tabwriter.Writer, d *view.Doc) {
 				probes = append(probes, pr.Name+"="+pr.Location)
 			}
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\n", p.Slot, p.PID, p.Role, alive, load,
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Slot, p.PID, p.Role, state, cpu, load,
 			orDash(strings.Join(p.Flags, ",")), orDash(strings.Join(probes, "  ")))
 	}
 	tw.Flush()

@@ -50,6 +50,13 @@ type Process struct {
 	// HasLoad says whether it has one with a window.
 	Load    float64
 	HasLoad bool
+	// State is the kernel's word for the process (running, sleeping,
+	// disk wait, stopped...), "" when unknown: a paused process reads
+	// "stopped" whatever its probes last said. CPU is its share of one
+	// core over the window (HasCPU without a window is false).
+	State  string
+	CPU    float64
+	HasCPU bool
 	// Probes are its probe words, in registration order of the probes
 	// (empty when Options.Probes left the slot out).
 	Probes []Probe
@@ -114,6 +121,12 @@ func New(cur, prev *shmstat.Snapshot, opts *Options) *Segment {
 			p.Flags = cur.FlagNames(sl.Flags)
 		}
 		p.Load, p.HasLoad = slotLoad[sl.Index]
+		if sl.Proc.PID != 0 {
+			p.State = sl.Proc.StateName()
+			if ps := prevSlot(prev, sl); ps != nil && ps.Proc.PID != 0 {
+				p.CPU, p.HasCPU = shmstat.CPUPercent(ps.Proc, sl.Proc, seg.Window), true
+			}
+		}
 		if opts.Probes != nil && !opts.Probes(*sl) {
 			continue
 		}
@@ -151,4 +164,20 @@ func NeedsWindow(s *shmstat.Snapshot) bool {
 		}
 	}
 	return false
+}
+
+// prevSlot is sl's slot in prev when the same process still holds it.
+func prevSlot(prev *shmstat.Snapshot, sl *shmstat.Slot) *shmstat.Slot {
+	if prev == nil {
+		return nil
+	}
+	for i := range prev.Slots {
+		if ps := &prev.Slots[i]; ps.Index == sl.Index {
+			if ps.Claim == sl.Claim {
+				return ps
+			}
+			return nil
+		}
+	}
+	return nil
 }

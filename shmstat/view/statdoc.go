@@ -27,6 +27,9 @@ type Doc struct {
 	Interval   float64      `json:"interval_seconds,omitempty"` // the rate and load window
 	Metrics    []DocMetric  `json:"metrics"`
 	Processes  []DocProcess `json:"processes"`
+	// FailedRegistrations counts values the segment's processes could
+	// not register (segment full, name too long): they are not in Metrics.
+	FailedRegistrations uint64 `json:"failed_registrations,omitempty"`
 }
 
 // DocOwner is the process that created the segment.
@@ -76,6 +79,8 @@ type DocProcess struct {
 	Heartbeat   *time.Time `json:"heartbeat,omitempty"`
 	Flags       []string   `json:"flags"`
 	LoadPercent *float64   `json:"load_percent,omitempty"`
+	State       string     `json:"state,omitempty"`       // the kernel's: running, sleeping, disk wait, stopped...
+	CPUPercent  *float64   `json:"cpu_percent,omitempty"` // share of one core over the window
 	Probes      []DocProbe `json:"probes"`
 }
 
@@ -90,16 +95,17 @@ type DocProbe struct {
 func (seg *Segment) Doc() *Doc {
 	s := seg.Snap
 	d := &Doc{
-		Version:    DocVersion,
-		Segment:    s.Name,
-		Path:       s.Path,
-		Generation: fmt.Sprintf("%016x", s.Generation),
-		Owner:      DocOwner{PID: s.Owner.PID, StartTime: s.Owner.StartTime, Alive: s.OwnerAlive},
-		Created:    s.Created,
-		Time:       s.Taken,
-		Interval:   seg.Window.Seconds(),
-		Metrics:    make([]DocMetric, 0, len(seg.Values)),
-		Processes:  make([]DocProcess, 0, len(seg.Slots)),
+		Version:             DocVersion,
+		Segment:             s.Name,
+		Path:                s.Path,
+		Generation:          fmt.Sprintf("%016x", s.Generation),
+		Owner:               DocOwner{PID: s.Owner.PID, StartTime: s.Owner.StartTime, Alive: s.OwnerAlive},
+		Created:             s.Created,
+		Time:                s.Taken,
+		Interval:            seg.Window.Seconds(),
+		Metrics:             make([]DocMetric, 0, len(seg.Values)),
+		Processes:           make([]DocProcess, 0, len(seg.Slots)),
+		FailedRegistrations: s.FailedRegistrations,
 	}
 	for i := range seg.Values {
 		d.Metrics = append(d.Metrics, docMetric(&seg.Values[i]))
@@ -116,6 +122,10 @@ func (seg *Segment) Doc() *Doc {
 		}
 		if p.HasLoad {
 			dp.LoadPercent = floatPtr(p.Load)
+		}
+		dp.State = p.State
+		if p.HasCPU {
+			dp.CPUPercent = floatPtr(p.CPU)
 		}
 		for _, pr := range p.Probes {
 			dp.Probes = append(dp.Probes, DocProbe{Name: pr.Name, Raw: "0x" + strconv.FormatUint(pr.Raw, 16), Location: pr.Location})
