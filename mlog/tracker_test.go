@@ -340,7 +340,9 @@ func BenchmarkTrackerEveryOtherMissing(b *testing.B) {
 						tr.Expire(now)
 					}
 				}
-				tr.Expire(now.Add(time.Second))
+				for tr.Stats().Held > 0 {
+					tr.Expire(now.Add(time.Second)) // a bounded share per call
+				}
 				if delivered != n+1 {
 					b.Fatalf("delivered %d", delivered)
 				}
