@@ -46,6 +46,11 @@ var (
 	descWriteErrors  = prometheus.NewDesc("porthole_collector_spool_write_errors_total", "Failed spool writes.", nil, nil)
 	descSpoolDropped = prometheus.NewDesc("porthole_collector_spool_dropped_total", "Records received but not written: memory queue full while the spool failed.", nil, nil)
 	descMetricErrors = prometheus.NewDesc("porthole_collector_metric_errors_total", "Series left out of a scrape because a value could not be exported.", nil, nil)
+	descSeqEvents    = prometheus.NewDesc("porthole_collector_sequence_total", "Sequence numbers set aside, by what they were: duplicate, late (after their gap was written), old (too far behind to tell), epoch (a jump beyond the sane window: a new start).", []string{"kind"}, nil)
+	descEvicted      = prometheus.NewDesc("porthole_collector_evicted_total", "State dropped to respect a cap (the longest-silent first), by what: sender, server.", []string{"what"}, nil)
+	descTracked      = prometheus.NewDesc("porthole_collector_senders", "Sender ids tracked now.", nil, nil)
+	descOneOff       = prometheus.NewDesc("porthole_collector_one_off_total", "Messages of one-off senders (porthole log): spooled, not servers.", nil, nil)
+	descIDConflicts  = prometheus.NewDesc("porthole_collector_id_conflicts_total", "Datagrams whose sender id another process (pid or host) uses.", nil, nil)
 	descServers      = prometheus.NewDesc("porthole_servers", "Known servers, by state.", []string{"state"}, nil)
 	descServerUp     = prometheus.NewDesc("porthole_server_up", "1 when the server announced within 3 intervals.", []string{"host", "program", "pid"}, nil)
 	descServerLost   = prometheus.NewDesc("porthole_server_lost_total", "Datagrams of the server never received.", []string{"host", "program", "pid"}, nil)
@@ -58,7 +63,7 @@ var (
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descReceived, descRejected, descLost, descKernel, descWritten, descSpoolBytes,
-		descWriteErrors, descSpoolDropped, descMetricErrors, descServers, descServerUp, descServerLost, descCounter, descGauge, descLoad,
+		descWriteErrors, descSpoolDropped, descMetricErrors, descSeqEvents, descEvicted, descTracked, descOneOff, descIDConflicts, descServers, descServerUp, descServerLost, descCounter, descGauge, descLoad,
 		descTaskOverdue, descTaskFailed} {
 		ch <- d
 	}
@@ -88,6 +93,15 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(descWriteErrors, float64(s.WriteErrors))
 	counter(descSpoolDropped, float64(s.SpoolDropped))
 	counter(descMetricErrors, float64(m.c.metricErrors.Load()))
+	counter(descSeqEvents, float64(s.Duplicates), "duplicate")
+	counter(descSeqEvents, float64(s.Late), "late")
+	counter(descSeqEvents, float64(s.Old), "old")
+	counter(descSeqEvents, float64(s.Epochs), "epoch")
+	counter(descEvicted, float64(s.SendersEvicted), "sender")
+	counter(descEvicted, float64(s.ServersEvicted), "server")
+	gauge(descTracked, float64(s.Senders))
+	counter(descOneOff, float64(s.OneOff))
+	counter(descIDConflicts, float64(s.IDConflicts))
 	states := map[string]int{StateUp: 0, StateStale: 0, StateGone: 0}
 	seen := map[[4]string]bool{}
 	for _, sv := range sb.Servers {
