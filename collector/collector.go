@@ -27,6 +27,8 @@ type Config struct {
 	QueueLen      int           // records held in memory while the disk fails, default 100,000
 	GoneAfter     time.Duration // silent this long: gone (default 30 s)
 	ForgetAfter   time.Duration // silent this long: forgotten (default 1 h)
+	MaxSenders    int           // sender ids tracked at most (default 65,536); the longest-silent is evicted
+	MaxServers    int           // scoreboard rows at most (default 10,000); the longest-silent is evicted
 	Host          string        // this collector's host name, default os.Hostname
 	Logger        *slog.Logger  // where the collector reports trouble; default slog.Default()
 	Now           func() time.Time
@@ -56,6 +58,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.QueueLen <= 0 {
 		c.QueueLen = 100000
 	}
+	if c.MaxSenders <= 0 {
+		c.MaxSenders = 65536
+	}
+	if c.MaxServers <= 0 {
+		c.MaxServers = 10000
+	}
 	if c.Scoreboard == "" {
 		c.Scoreboard = filepath.Join(c.SpoolDir, "scoreboard.json")
 	}
@@ -79,8 +87,8 @@ type Collector struct {
 	cfg     Config
 	started time.Time
 
-	mu      sync.Mutex // guards order, board, rcv stats
-	order   *orderer
+	mu      sync.Mutex // guards seq, board, rcv stats
+	seq     *sequencer
 	board   *board
 	rcvStat mlog.ReceiverStats
 
@@ -92,6 +100,7 @@ type Collector struct {
 	writeErrors  atomic.Uint64
 	spoolDropped atomic.Uint64
 	spoolBytes   atomic.Uint64
+	metricErrors atomic.Uint64 // series left out of /metrics
 	lastWriteErr atomic.Pointer[string]
 	urgentSync   atomic.Bool
 
@@ -112,16 +121,23 @@ func New(cfg Config) (*Collector, error) {
 	c := &Collector{
 		cfg:     cfg,
 		started: cfg.Now(),
-		board:   newBoard(),
+		board:   newBoard(cfg.MaxServers),
 		queue:   make(chan Record, cfg.QueueLen),
 		stop:    make(chan struct{}),
 	}
-	c.order = newOrderer(cfg.ReorderWindow, c.enqueue)
+	c.seq = newSequencer(mlog.TrackerConfig{Window: cfg.ReorderWindow, ForgetAfter: cfg.ForgetAfter,
+		MaxSenders: cfg.MaxSenders}, c.board, c.enqueue)
 	c.sp = &spool{dir: cfg.SpoolDir, rotateEvery: cfg.RotateEvery, rotateSize: cfg.RotateSize,
 		retainAge: cfg.RetainAge, retainBytes: cfg.RetainBytes, now: cfg.Now,
 		log: func(msg string, args ...any) { cfg.Logger.Warn("collector: "+msg, args...) }}
 	if err := c.sp.open(); err != nil {
 		return nil, err
+	}
+	if n, err := c.resumeFromSpool(); err != nil {
+		// Not fatal: without it, loss across this restart is "unknown".
+		cfg.Logger.Warn("collector: could not resume sequence numbers from the spool", "err", err)
+	} else if n > 0 {
+		cfg.Logger.Info("collector: resumed from the spool", "senders", n)
 	}
 	c.wg.Add(2)
 	go c.writer()
@@ -129,13 +145,17 @@ func New(cfg Config) (*Collector, error) {
 	return c, nil
 }
 
-// Ingest takes one received message: it updates the scoreboard and
-// passes the message to the spool in sender order.
+// Ingest takes one received message: it passes it to the spool in
+// sender order and, unless it is a duplicate or came too late, counts it
+// on the scoreboard.
 func (c *Collector) Ingest(m mlog.Received) {
 	c.received.Add(1)
+	now := c.cfg.Now()
 	c.mu.Lock()
-	c.board.observe(&m)
-	c.order.add(&m, c.cfg.Now())
+	row := c.board.rowFor(&m, now)
+	if c.seq.add(&m, now).Accepted() {
+		c.board.observe(row, &m, now)
+	}
 	c.mu.Unlock()
 }
 
@@ -212,7 +232,8 @@ func (c *Collector) ticker() {
 		}
 		now := c.cfg.Now()
 		c.mu.Lock()
-		c.order.expire(now, false)
+		c.seq.expire(now, false)
+		c.board.refresh(now, c.cfg.ForgetAfter)
 		c.mu.Unlock()
 		if now.Sub(lastBoard) >= time.Second {
 			lastBoard = now
@@ -228,11 +249,15 @@ func (c *Collector) Scoreboard() *Scoreboard {
 	now := c.cfg.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.board.refresh(now, c.cfg.GoneAfter, c.cfg.ForgetAfter)
+	c.seq.expire(now, false) // what the window has decided, counted now
+	c.board.refresh(now, c.cfg.ForgetAfter)
+	ts := c.seq.track.Stats()
 	self := Self{
 		Host: c.cfg.Host, PID: os.Getpid(), Started: c.started, UptimeSeconds: now.Sub(c.started).Seconds(),
 		Received: c.received.Load(), Rejected: copyMap(c.rcvStat.Rejected), KernelDrops: c.rcvStat.KernelDrops,
-		Lost: c.order.lost, Duplicates: c.order.dups, SpoolDir: c.cfg.SpoolDir, SpoolBytes: c.spoolBytes.Load(),
+		Lost: ts.Lost, Duplicates: ts.Dups, Late: ts.Late, Old: ts.Old, Epochs: ts.Epochs, Unknown: c.seq.unknown,
+		Senders: ts.Senders, SendersEvicted: ts.Evicted, ServersEvicted: c.board.evicted, OneOff: c.board.oneOff, IDConflicts: c.board.conflicts,
+		SpoolDir: c.cfg.SpoolDir, SpoolBytes: c.spoolBytes.Load(),
 		Written: c.written.Load(), WriteErrors: c.writeErrors.Load(), SpoolDropped: c.spoolDropped.Load(),
 		Queued: len(c.queue),
 	}
@@ -242,7 +267,7 @@ func (c *Collector) Scoreboard() *Scoreboard {
 	if e := c.lastWriteErr.Load(); e != nil {
 		self.LastWriteErr = *e
 	}
-	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.board.list()}
+	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.board.list(now, c.cfg.GoneAfter), Jobs: c.board.jobs.list(now)}
 }
 
 // writeScoreboard replaces the scoreboard file atomically.
@@ -260,7 +285,7 @@ func (c *Collector) Close() error {
 		return nil
 	}
 	c.mu.Lock()
-	c.order.expire(c.cfg.Now(), true)
+	c.seq.expire(c.cfg.Now(), true)
 	c.mu.Unlock()
 	close(c.stop)
 	c.wg.Wait()
@@ -278,7 +303,7 @@ func (c *Collector) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return Stats{Received: c.received.Load(), Written: c.written.Load(), WriteErrors: c.writeErrors.Load(),
-		SpoolDropped: c.spoolDropped.Load(), Lost: c.order.lost, Duplicates: c.order.dups}
+		SpoolDropped: c.spoolDropped.Load(), Lost: c.seq.track.Stats().Lost, Duplicates: c.seq.track.Stats().Dups}
 }
 
 func errString(err error) *string {

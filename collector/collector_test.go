@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +30,9 @@ func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); ret
 func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 func newClock() *fakeClock               { return &fakeClock{t: time.Unix(1700000000, 0)} }
 func recv(m mlog.Message, at time.Time) mlog.Received {
+	if m.Time.IsZero() {
+		m.Time = at // as a sender stamps it
+	}
 	return mlog.Received{Message: m, RecvTime: at, Interface: "lo"}
 }
 
@@ -238,9 +243,42 @@ func TestMetricsPassLint(t *testing.T) {
 	expected := `
 # HELP porthole_server_announced_total A counter announced by a server.
 # TYPE porthole_server_announced_total counter
-porthole_server_announced_total{host="h",name="requests",program="p"} 5
+porthole_server_announced_total{host="h",name="requests",pid="0",program="p"} 5
 `
 	if err := testutil.CollectAndCompare(m, strings.NewReader(expected), "porthole_server_announced_total"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestMetricsSurviveOneBadServer: two processes of one program and a
+// server whose name is not UTF-8 once made /metrics fail whole.
+func TestMetricsSurviveOneBadServer(t *testing.T) {
+	c, err := New(Config{SpoolDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i, host := range []string{"h", "h", "bad\xffhost"} {
+		c.Ingest(recv(mlog.Message{Kind: mlog.KindStats, Sender: uint64(i + 1), Seq: 1, Host: host, Program: "p", PID: 10 + i,
+			Stats: &mlog.Stats{Parts: 1, Counters: []mlog.CounterStat{{Name: "requests", Value: 5}}}}, time.Now()))
+	}
+	srv := httptest.NewServer(c.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics: %s\n%s", resp.Status, body)
+	}
+	for _, want := range []string{`porthole_server_up{host="h",pid="10",program="p"} 1`, `porthole_server_up{host="h",pid="11",program="p"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if c.metricErrors.Load() == 0 {
+		t.Error("the bad server's series were not counted as left out")
 	}
 }

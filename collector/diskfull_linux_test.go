@@ -27,10 +27,11 @@ func mountTmpfs(t *testing.T, size string) string {
 }
 
 // waitFor polls cond (the collector's own counters: there is no event to
-// wait on from outside) until it holds or 10 s pass.
+// wait on from outside) until it holds or 60 s pass (a margin for a
+// loaded machine; it only matters when the test fails).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}

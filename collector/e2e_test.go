@@ -64,7 +64,7 @@ func TestTwoCollectorsSameRecords(t *testing.T) {
 		}
 		recs := readAll(t, nd.dir)
 		for i := range recs {
-			recs[i].Recv, recs[i].line = nil, nil // receiver-side fields differ by design
+			recs[i].Recv, recs[i].line = nil, nil // receiver-side fields (and the raw line holding them) differ by design
 		}
 		spools = append(spools, recs)
 	}
@@ -75,6 +75,11 @@ func TestTwoCollectorsSameRecords(t *testing.T) {
 		t.Fatalf("collector 1 spooled %d records, want %d", len(spools[0]), n+1)
 	}
 	if !reflect.DeepEqual(spools[0], spools[1]) {
+		for i := range spools[0] {
+			if !reflect.DeepEqual(spools[0][i], spools[1][i]) {
+				t.Fatalf("the two spools differ at record %d:\n%+v\n%+v", i, spools[0][i], spools[1][i])
+			}
+		}
 		t.Fatalf("the two spools differ: %d vs %d records", len(spools[0]), len(spools[1]))
 	}
 }

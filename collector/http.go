@@ -3,6 +3,7 @@ package collector
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -14,7 +15,7 @@ func (c *Collector) Handler() http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&metrics{c: c})
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	mux.HandleFunc("/scoreboard.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
@@ -44,19 +45,20 @@ var (
 	descSpoolBytes   = prometheus.NewDesc("porthole_collector_spool_bytes_total", "Bytes written to the spool.", nil, nil)
 	descWriteErrors  = prometheus.NewDesc("porthole_collector_spool_write_errors_total", "Failed spool writes.", nil, nil)
 	descSpoolDropped = prometheus.NewDesc("porthole_collector_spool_dropped_total", "Records received but not written: memory queue full while the spool failed.", nil, nil)
+	descMetricErrors = prometheus.NewDesc("porthole_collector_metric_errors_total", "Series left out of a scrape because a value could not be exported.", nil, nil)
 	descServers      = prometheus.NewDesc("porthole_servers", "Known servers, by state.", []string{"state"}, nil)
-	descServerUp     = prometheus.NewDesc("porthole_server_up", "1 when the server announced within 3 intervals.", []string{"host", "program"}, nil)
-	descServerLost   = prometheus.NewDesc("porthole_server_lost_total", "Datagrams of the server never received.", []string{"host", "program"}, nil)
-	descCounter      = prometheus.NewDesc("porthole_server_announced_total", "A counter announced by a server.", []string{"host", "program", "name"}, nil)
-	descGauge        = prometheus.NewDesc("porthole_server_announced_value", "A gauge announced by a server.", []string{"host", "program", "name"}, nil)
-	descLoad         = prometheus.NewDesc("porthole_server_load_ratio", "Share of time a server's worker was busy (0-1).", []string{"host", "program", "name"}, nil)
-	descTaskOverdue  = prometheus.NewDesc("porthole_server_task_overdue", "1 when a server's periodic task is overdue.", []string{"host", "program", "name"}, nil)
-	descTaskFailed   = prometheus.NewDesc("porthole_server_task_failed", "1 when a server's periodic task last failed.", []string{"host", "program", "name"}, nil)
+	descServerUp     = prometheus.NewDesc("porthole_server_up", "1 when the server announced within 3 intervals.", []string{"host", "program", "pid"}, nil)
+	descServerLost   = prometheus.NewDesc("porthole_server_lost_total", "Datagrams of the server never received.", []string{"host", "program", "pid"}, nil)
+	descCounter      = prometheus.NewDesc("porthole_server_announced_total", "A counter announced by a server.", []string{"host", "program", "pid", "name"}, nil)
+	descGauge        = prometheus.NewDesc("porthole_server_announced_value", "A gauge announced by a server.", []string{"host", "program", "pid", "name"}, nil)
+	descLoad         = prometheus.NewDesc("porthole_server_load_ratio", "Share of time a server's worker was busy (0-1).", []string{"host", "program", "pid", "name"}, nil)
+	descTaskOverdue  = prometheus.NewDesc("porthole_server_task_overdue", "1 when a server's periodic task is overdue.", []string{"host", "program", "pid", "name"}, nil)
+	descTaskFailed   = prometheus.NewDesc("porthole_server_task_failed", "1 when a server's periodic task last failed.", []string{"host", "program", "pid", "name"}, nil)
 )
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descReceived, descRejected, descLost, descKernel, descWritten, descSpoolBytes,
-		descWriteErrors, descSpoolDropped, descServers, descServerUp, descServerLost, descCounter, descGauge, descLoad,
+		descWriteErrors, descSpoolDropped, descMetricErrors, descServers, descServerUp, descServerLost, descCounter, descGauge, descLoad,
 		descTaskOverdue, descTaskFailed} {
 		ch <- d
 	}
@@ -65,12 +67,16 @@ func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	sb := m.c.Scoreboard()
 	s := sb.Collector
-	counter := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+	// One bad value costs its own series, never the whole scrape.
+	emit := func(d *prometheus.Desc, t prometheus.ValueType, v float64, labels ...string) {
+		if mt, err := prometheus.NewConstMetric(d, t, v, labels...); err == nil {
+			ch <- mt
+		} else {
+			m.c.metricErrors.Add(1)
+		}
 	}
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
-	}
+	counter := func(d *prometheus.Desc, v float64, labels ...string) { emit(d, prometheus.CounterValue, v, labels...) }
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) { emit(d, prometheus.GaugeValue, v, labels...) }
 	counter(descReceived, float64(s.Received))
 	for reason, n := range s.Rejected {
 		counter(descRejected, float64(n), reason)
@@ -81,33 +87,35 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(descSpoolBytes, float64(s.SpoolBytes))
 	counter(descWriteErrors, float64(s.WriteErrors))
 	counter(descSpoolDropped, float64(s.SpoolDropped))
+	counter(descMetricErrors, float64(m.c.metricErrors.Load()))
 	states := map[string]int{StateUp: 0, StateStale: 0, StateGone: 0}
-	seen := map[[3]string]bool{}
+	seen := map[[4]string]bool{}
 	for _, sv := range sb.Servers {
 		states[sv.State]++
 		up := 0.0
 		if sv.State == StateUp {
 			up = 1
 		}
-		gauge(descServerUp, up, sv.Host, sv.Program)
-		counter(descServerLost, float64(sv.Lost), sv.Host, sv.Program)
+		pid := strconv.Itoa(sv.PID)
+		gauge(descServerUp, up, sv.Host, sv.Program, pid)
+		counter(descServerLost, float64(sv.Lost), sv.Host, sv.Program, pid)
 		for name, v := range sv.Counters {
-			counter(descCounter, float64(v), sv.Host, sv.Program, name)
+			counter(descCounter, float64(v), sv.Host, sv.Program, pid, name)
 		}
 		for name, v := range sv.Gauges {
-			gauge(descGauge, float64(v), sv.Host, sv.Program, name)
+			gauge(descGauge, float64(v), sv.Host, sv.Program, pid, name)
 		}
 		for name, v := range sv.Load {
-			gauge(descLoad, v/100, sv.Host, sv.Program, name)
+			gauge(descLoad, v/100, sv.Host, sv.Program, pid, name)
 		}
 		for _, t := range sv.Tasks {
-			k := [3]string{sv.Host, sv.Program, t.Name}
+			k := [4]string{sv.Host, sv.Program, pid, t.Name}
 			if seen[k] {
 				continue
 			}
 			seen[k] = true
-			gauge(descTaskOverdue, b2f(t.Overdue), sv.Host, sv.Program, t.Name)
-			gauge(descTaskFailed, b2f(t.Result == "failed"), sv.Host, sv.Program, t.Name)
+			gauge(descTaskOverdue, b2f(t.Overdue), sv.Host, sv.Program, pid, t.Name)
+			gauge(descTaskFailed, b2f(t.Result == "failed"), sv.Host, sv.Program, pid, t.Name)
 		}
 	}
 	for st, n := range states {

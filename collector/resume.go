@@ -69,11 +69,17 @@ func ReadResume(dir string, opt ResumeOptions) (*Resume, error) {
 	if len(bases) == 0 {
 		return res, nil
 	}
+	// The cutoff is on the spool's own clock (file names come from the
+	// collector's Config.Now), so it agrees with nameTime below.
 	var cutoff time.Time
-	for _, p := range []string{bases[len(bases)-1] + spoolExt, bases[len(bases)-1] + gzExt} {
-		if fi, err := os.Stat(p); err == nil {
-			cutoff = fi.ModTime().Add(-opt.MaxAge)
-			break
+	if t, ok := nameTime(bases[len(bases)-1]); ok {
+		cutoff = t.Add(-opt.MaxAge)
+	} else {
+		for _, p := range []string{bases[len(bases)-1] + spoolExt, bases[len(bases)-1] + gzExt} {
+			if fi, err := os.Stat(p); err == nil {
+				cutoff = fi.ModTime().Add(-opt.MaxAge)
+				break
+			}
 		}
 	}
 	rs := &resumeScan{res: res, want: map[uint64]bool{}, expect: len(opt.Expect) > 0}

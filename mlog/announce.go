@@ -1,16 +1,29 @@
 package mlog
 
 import (
+	"sync"
 	"time"
 
 	"github.com/porthole-dev/porthole/shmstat"
+	"github.com/porthole-dev/porthole/shmstat/view"
 )
+
+// announcing holds the buses whose announcer runs (a *Bus key), so that a
+// second Announce starts nothing. An entry lives as long as its announcer.
+var announcing sync.Map
 
 // Announce starts sending the segment's key values (counters, gauges,
 // load, task results and where each probe is) as stats datagrams every
 // interval (about once a second is the intent), split over several
 // datagrams when they do not fit in one. Without a segment it sends
-// only a heartbeat. It stops on Close; calling it again does nothing.
+// only a heartbeat. It stops on Close; calling it again does nothing
+// (the first interval stays).
+//
+// What is sent is computed by package shmstat/view. Probe PCs of this
+// process are resolved in process from the runtime's tables, once per
+// distinct PC (a bounded cache); the binary is never read. PCs of the
+// segment's other processes are sent raw ("pc 0x..."): each of them
+// announces its own.
 func (b *Bus) Announce(every time.Duration) {
 	if every <= 0 {
 		every = time.Second
@@ -18,12 +31,16 @@ func (b *Bus) Announce(every time.Duration) {
 	if b.closed.Load() {
 		return
 	}
+	if _, running := announcing.LoadOrStore(b, struct{}{}); running {
+		return
+	}
 	b.annWG.Add(1)
 	go func() {
 		defer b.annWG.Done()
+		defer announcing.Delete(b)
 		t := time.NewTicker(every)
 		defer t.Stop()
-		res := shmstat.NewResolver()
+		res := view.NewSelf(0)
 		var prev *shmstat.Snapshot
 		for {
 			prev = b.announceOnce(prev, res)
@@ -37,7 +54,7 @@ func (b *Bus) Announce(every time.Duration) {
 }
 
 // announceOnce sends one round of stats and returns the snapshot it used.
-func (b *Bus) announceOnce(prev *shmstat.Snapshot, res *shmstat.Resolver) *shmstat.Snapshot {
+func (b *Bus) announceOnce(prev *shmstat.Snapshot, res view.Resolver) *shmstat.Snapshot {
 	var snap *shmstat.Snapshot
 	st := &Stats{}
 	if b.seg != nil {
@@ -54,70 +71,47 @@ func (b *Bus) announceOnce(prev *shmstat.Snapshot, res *shmstat.Resolver) *shmst
 }
 
 // statsOf turns a snapshot into announced statistics; prev (may be nil)
-// gives the window for load percentages. The owner (slot 0) announces
-// the segment's values and every live process's probes; a client process
-// announces only its own slot's probes, so values are not sent twice.
-func statsOf(s, prev *shmstat.Snapshot, res *shmstat.Resolver, slot int) *Stats {
+// gives the window for load percentages (without one, a meter busy now
+// is announced at 100 %). The owner (slot 0) announces the segment's
+// values and every live process's probes; a client process announces
+// only its own slot's probes, so values are not sent twice.
+func statsOf(s, prev *shmstat.Snapshot, res view.Resolver, slot int) *Stats {
 	st := &Stats{Segment: s.Name}
+	probesOf := func(sl shmstat.Slot) bool { return sl.Alive }
 	if slot != 0 {
-		for _, sl := range s.Slots {
-			if sl.Index == slot {
-				st.Probes = probesOf(s, sl, res)
+		probesOf = func(sl shmstat.Slot) bool { return sl.Index == slot }
+	}
+	v := view.New(s, prev, &view.Options{Resolver: res, Probes: probesOf})
+	for _, p := range v.Slots {
+		for _, pr := range p.Probes {
+			if pr.Raw != 0 {
+				st.Probes = append(st.Probes, ProbeStat{PID: p.Slot.PID, Probe: pr.Name, Location: pr.Location})
 			}
 		}
+	}
+	if slot != 0 {
 		return st
 	}
-	if prev != nil && prev.Generation != s.Generation {
-		prev = nil
-	}
-	for _, m := range s.Metrics {
+	for i := range v.Values {
+		val := &v.Values[i]
+		m := val.Metric
 		switch m.Kind {
 		case shmstat.KindCounter, shmstat.KindSequence:
 			st.Counters = append(st.Counters, CounterStat{Name: m.Name, Unit: m.Unit, Value: m.Value})
 		case shmstat.KindGauge:
 			st.Gauges = append(st.Gauges, GaugeStat{Name: m.Name, Unit: m.Unit, Value: m.Int})
 		case shmstat.KindLoad:
-			pct := 0.0
-			if pm := prevMetric(prev, m); pm != nil {
-				pct = shmstat.LoadPercent(pm.Load, m.Load, prev.Mono, s.Mono)
-			} else if m.Load.BusySince != 0 {
-				pct = 100
-			}
-			st.Loads = append(st.Loads, LoadStat{Name: m.Name, Percent: pct})
+			st.Loads = append(st.Loads, LoadStat{Name: m.Name, Percent: val.LoadNow()})
 		case shmstat.KindTask:
-			t := m.Task
+			t := val.Task
 			st.Tasks = append(st.Tasks, TaskStat{
 				Name: m.Name, Every: t.Every, Running: t.Running, LastStart: t.LastStart, LastEnd: t.LastEnd,
 				LastSuccess: t.LastSuccess, Result: t.Result.String(), Message: t.Message, Runs: t.Runs,
-				Failures: t.Failures, Overdue: t.Overdue(s.Taken),
+				Failures: t.Failures, Overdue: t.Overdue,
 			})
 		}
 	}
-	for _, sl := range s.Slots {
-		if sl.Alive {
-			st.Probes = append(st.Probes, probesOf(s, sl, res)...)
-		}
-	}
 	return st
-}
-
-// probesOf lists where the probes of one slot are.
-func probesOf(s *shmstat.Snapshot, sl shmstat.Slot, res *shmstat.Resolver) []ProbeStat {
-	var out []ProbeStat
-	for _, m := range s.Metrics {
-		if m.Kind != shmstat.KindProbe || m.Index >= len(sl.Probes) || sl.Probes[m.Index] == 0 {
-			continue
-		}
-		out = append(out, ProbeStat{PID: sl.PID, Probe: m.Name, Location: s.ProbeLocation(res, sl, m.Index)})
-	}
-	return out
-}
-
-func prevMetric(prev *shmstat.Snapshot, m shmstat.Metric) *shmstat.Metric {
-	if prev == nil {
-		return nil
-	}
-	return prev.Metric(m.Kind, m.Name)
 }
 
 // splitStats cuts st into parts whose encoding fits in room bytes each.

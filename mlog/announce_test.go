@@ -1,10 +1,14 @@
 package mlog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +104,94 @@ func TestSplitStatsFits(t *testing.T) {
 	}
 	if n != 500 {
 		t.Fatalf("%d counters over %d parts, want 500", n, len(parts))
+	}
+}
+
+// liveHeap returns the bytes of live heap objects after a full collection.
+func liveHeap() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestAnnounceHeap: announcing a probe of this process resolves its PC in
+// process, adding at most 200 KB of heap (reading the binary's symbol
+// table, as it did before, added megabytes).
+func TestAnnounceHeap(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	seg, err := shmstat.Create("heap", &shmstat.Options{Dir: filepath.Join(t.TempDir(), "seg")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	seg.Probe("worker").Here()
+	if s, err := seg.Snapshot(); err != nil || s.Slots[0].Probes[0] == 0 {
+		t.Skipf("no PC in the probe (built with porthole_noprobes?): %v", err)
+	}
+	r := listen(t, Config{Group: testGroup})
+	b := newBus(t, Config{Group: testGroup, Segment: seg, Program: "heap"})
+	slog.New(b.Handler()).Info("warm up the sender and the receiver")
+	readN(t, r, 1)
+
+	before := liveHeap()
+	b.Announce(time.Hour) // one round now, the next in an hour
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	loc := ""
+	for loc == "" {
+		m, err := r.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Kind == KindStats {
+			for _, p := range m.Stats.Probes {
+				if p.Probe == "worker" {
+					loc = p.Location
+				}
+			}
+		}
+	}
+	after := liveHeap()
+	if !strings.HasPrefix(loc, "mlog.TestAnnounceHeap announce_test.go:") {
+		t.Errorf("worker probe at %q, want this test's line", loc)
+	}
+	added := int64(after) - int64(before)
+	t.Logf("heap added by Announce: %d bytes", added)
+	if added > 200<<10 {
+		t.Errorf("Announce added %d bytes of heap, want <= 200 KB", added)
+	}
+}
+
+// TestAnnounceTwiceStartsOne: a second Announce starts no second
+// announcer; Close stops the one there is.
+func TestAnnounceTwiceStartsOne(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	b, err := New(Config{Group: testGroup, Program: "twice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	announcers := func() int {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		return bytes.Count(buf, []byte("mlog.(*Bus).Announce.func"))
+	}
+	b.Announce(time.Hour)
+	b.Announce(time.Millisecond)
+	if n := announcers(); n != 1 {
+		t.Errorf("%d announcers after two calls, want 1", n)
+	}
+	b.Close()
+	if n := announcers(); n != 0 {
+		t.Errorf("%d announcers after Close, want 0", n)
+	}
+	b.Announce(time.Hour)
+	if n := announcers(); n != 0 {
+		t.Errorf("Announce after Close started %d announcers", n)
 	}
 }

@@ -1,8 +1,6 @@
 package mlog
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
 )
 
@@ -52,30 +50,13 @@ func DecodeAll(b []byte, keys map[uint32][]byte) ([]Message, error) {
 	if b[offVersion] != wireVersion {
 		return nil, fmt.Errorf("%w: %d", ErrVersion, b[offVersion])
 	}
-	flags := be.Uint16(b[offFlags:])
-	body := b
+	body, err := authenticate(b, batchOverhead, keys)
+	if err != nil {
+		return nil, err
+	}
 	signed, keyID := false, uint32(0)
-	if flags&flagSigned != 0 {
-		if len(b) < batchOverhead+trailerLen {
-			return nil, fmt.Errorf("%w: signed batch with no room for a MAC", ErrShort)
-		}
-		body = b[:len(b)-macLen]
-		keyID = be.Uint32(body[len(body)-4:])
-		signed = true
-		if len(keys) > 0 {
-			key, ok := keys[keyID]
-			if !ok {
-				return nil, fmt.Errorf("%w: %d", ErrUnknownKey, keyID)
-			}
-			mac := hmac.New(sha256.New, key)
-			mac.Write(body)
-			if !hmac.Equal(mac.Sum(nil)[:macLen], b[len(body):]) {
-				return nil, ErrMAC
-			}
-		}
-		body = body[:len(body)-4]
-	} else if len(keys) > 0 {
-		return nil, ErrUnsigned
+	if be.Uint16(b[offFlags:])&flagSigned != 0 {
+		signed, keyID = true, be.Uint32(b[len(b)-trailerLen:])
 	}
 	if len(body) < batchOverhead {
 		return nil, fmt.Errorf("%w: batch of %d bytes", ErrShort, len(b))

@@ -238,6 +238,9 @@ func (b *Bus) sendBatch(bufs []*[]byte, msgs []ipv4.Message, seq *uint64) {
 		d := *bp
 		*seq++
 		be.PutUint64(d[offSeq:], *seq)
+		if b.cfg.OneOff {
+			be.PutUint16(d[offFlags:], be.Uint16(d[offFlags:])|flagOneOff)
+		}
 		if n := b.pendingDrops.Swap(0); n > 0 {
 			be.PutUint32(d[offDropped:], uint32(min(n, 1<<32-1)))
 		}

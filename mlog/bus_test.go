@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,7 +89,7 @@ func TestLossDetected(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
-	r := listen(t, Config{Group: testGroup})
+	r := listen(t, Config{Group: testGroup, Tracker: TrackerConfig{Window: 20 * time.Millisecond}})
 	conn := rawSender(t)
 	// Send 1..100 by hand, leaving out 10, 11, 12 and 50.
 	skip := map[uint64]bool{10: true, 11: true, 12: true, 50: true}
@@ -104,7 +105,10 @@ func TestLossDetected(t *testing.T) {
 	}
 	readN(t, r, 96)
 	s := r.Stats().Senders[77]
-	if s.Received != 96 || s.Lost != 4 || s.Highest != 100 {
+	for deadline := time.Now().Add(10 * time.Second); s.Lost < 4 && time.Now().Before(deadline); s = r.Stats().Senders[77] {
+		time.Sleep(5 * time.Millisecond) // loss is final once the window has passed
+	}
+	if s.Received != 96 || s.Lost != 4 || s.Highest != 100 || s.OutOfOrder != 0 {
 		t.Fatalf("sender stats = %+v, want 96 received, 4 lost", s)
 	}
 }
@@ -129,6 +133,10 @@ func TestReplayAndForgeryRejected(t *testing.T) {
 	forged, _ := Encode(msg(3), []byte("not-the-right-key!!"), 5, 0)
 	unknown, _ := Encode(msg(4), key, 6, 0)
 	unsigned, _ := Encode(msg(5), nil, 0, 0)
+	old := msg(6)
+	old.Time = time.Now().Add(-10 * time.Minute) // a capture replayed after a receiver restart
+	stale, _ := Encode(old, key, 5, 0)
+	send(stale)
 	send(good1)
 	send(good1) // replay
 	send(forged)
@@ -140,9 +148,16 @@ func TestReplayAndForgeryRejected(t *testing.T) {
 		t.Fatalf("accepted %+v, %+v", got[0].Message, got[1].Message)
 	}
 	rej := r.Stats().Rejected
-	for reason, n := range map[string]uint64{"replay": 1, "bad_mac": 1, "unknown_key": 1, "unsigned": 1} {
+	for reason, n := range map[string]uint64{"replay": 2, "bad_mac": 1, "unknown_key": 1, "unsigned": 1} {
 		if rej[reason] != n {
 			t.Errorf("rejected[%s] = %d, want %d (all: %v)", reason, rej[reason], n, rej)
+		}
+	}
+	// Each reason keeps its own detail.
+	last := r.Stats().LastReject
+	for reason, want := range map[string]string{"replay": "seq 1", "bad_mac": "bad MAC", "unknown_key": "6", "unsigned": "unsigned"} {
+		if !strings.Contains(last[reason], want) {
+			t.Errorf("last %s reject %q, want it to mention %q", reason, last[reason], want)
 		}
 	}
 }

@@ -6,8 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"time"
 
+	"crypto/sha256"
+	"encoding/binary"
 	"github.com/porthole-dev/porthole/shmstat"
+	"io"
 )
 
 // Defaults of Config. The group is administratively scoped (239/8), the
@@ -28,7 +32,7 @@ type Config struct {
 	Interface string // default "lo" ($PORTHOLE_IFACE)
 	TTL       int    // default 1
 	Key       []byte // HMAC-SHA256 key; none = unsigned ($PORTHOLE_KEY_FILE)
-	KeyID     uint32 // id of Key, sent with every signed datagram
+	KeyID     uint32 // id of Key, sent with every signed datagram; 0: KeyIDOf(Key)
 	Program   string // default the executable's base name
 	Host      string // default os.Hostname()
 	// Segment, when set, gives the sender debug flags (records with a
@@ -36,16 +40,41 @@ type Config struct {
 	// counter of dropped messages, and the values Announce sends.
 	Segment *shmstat.Segment
 	// Level is the least level sent without a debug category; records
-	// below it go out only while their category's flag is on (the zero
-	// value is slog.LevelInfo).
-	Level      slog.Level
-	MaxSize    int // datagram size limit, default 1400
-	QueueLen   int // sender queue, default 4096 messages
-	RecvBuffer int // receiver socket buffer, default 8 MiB
+	// below it go out only while their category's flag is on. nil means
+	// slog.LevelInfo. A *slog.LevelVar changes it while the bus runs.
+	Level slog.Leveler
+	// AddSource adds the caller's "source" attribute (file:line) to every
+	// record, as slog.HandlerOptions.AddSource does.
+	AddSource bool
+	// ReplaceAttr, as in slog.HandlerOptions, rewrites or drops (by
+	// returning the zero Attr) each attribute before it is sent; groups
+	// are the groups it is in. It also sees the built-in slog.TimeKey,
+	// slog.LevelKey, slog.MessageKey and slog.SourceKey (groups nil): the
+	// datagram's time, level and message take a returned value of their
+	// type (time.Time, slog.Level, string) and stay as they are otherwise,
+	// as every datagram carries them.
+	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
+	MaxSize     int // datagram size limit, default 1400
+	QueueLen    int // sender queue, default 4096 messages
+	RecvBuffer  int // receiver socket buffer, default 8 MiB
 	// Keys are the keys a receiver accepts, by key id; Key/KeyID are
 	// added to them. With no key at all, a receiver accepts unsigned
 	// datagrams and does not check signatures.
 	Keys map[uint32][]byte
+	// OneOff marks every datagram as coming from a one-off sender (a
+	// command such as `porthole log`), so that collectors do not take it
+	// for a server.
+	OneOff bool
+	// ReplayWindow (receivers, signed buses only): a datagram whose signed
+	// send time is farther than this from the receiver's clock is a
+	// replay (default 5 minutes). Senders' and receivers' clocks must
+	// agree within it (NTP). Within it, the sequence tracker rejects what
+	// it has seen; a collector also knows, from its spool, each sender's
+	// last number across its own restarts.
+	ReplayWindow time.Duration
+	// Tracker bounds a receiver's per-sender sequence accounting (reorder
+	// window, forget time, sender cap).
+	Tracker TrackerConfig
 }
 
 // WithEnv returns c with unset fields taken from PORTHOLE_GROUP,
@@ -69,10 +98,36 @@ func (c Config) WithEnv() (Config, error) {
 	return c, nil
 }
 
+// KeyIDOf is the key id that goes with key unless one is set: the first
+// four bytes of SHA-256(key), big-endian. Senders and receivers that
+// load the same key file agree on it without configuration, and a
+// receiver can hold the old and the new key while keys are rotated.
+func KeyIDOf(key []byte) uint32 {
+	h := sha256.Sum256(key)
+	return binary.BigEndian.Uint32(h[:4])
+}
+
 // LoadKeyFile reads a key file: the key is its first line with
-// surrounding white space removed, at least 16 bytes.
+// surrounding white space removed, at least 16 bytes. A file that group
+// or others may read or write is refused, as ssh refuses such a private
+// key: the key is what makes the bus trustworthy.
 func LoadKeyFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("mlog: key file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("mlog: key file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("mlog: key file %s: not a regular file", path)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("mlog: key file %s: mode %04o lets others read or change the key; chmod 600 %s", path, perm, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
 		return nil, fmt.Errorf("mlog: key file: %w", err)
 	}
@@ -91,6 +146,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Group == "" {
 		c.Group = DefaultGroup
 	}
+	if c.Level == nil {
+		c.Level = slog.LevelInfo
+	}
 	if c.Interface == "" {
 		c.Interface = DefaultInterface
 	}
@@ -105,6 +163,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.QueueLen <= 0 {
 		c.QueueLen = DefaultQueueLen
+	}
+	if len(c.Key) > 0 && c.KeyID == 0 {
+		c.KeyID = KeyIDOf(c.Key)
+	}
+	if c.ReplayWindow <= 0 {
+		c.ReplayWindow = 5 * time.Minute
 	}
 	if c.RecvBuffer <= 0 {
 		c.RecvBuffer = DefaultRecvBuf

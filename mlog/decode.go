@@ -1,8 +1,6 @@
 package mlog
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"time"
@@ -23,35 +21,25 @@ func Decode(b []byte, keys map[uint32][]byte) (Message, error) {
 	if b[offVersion] != wireVersion {
 		return m, fmt.Errorf("%w: %d", ErrVersion, b[offVersion])
 	}
-	if Kind(b[offKind]) == KindBatch {
+	switch Kind(b[offKind]) {
+	case KindLog, KindStats, KindHello:
+	case KindBatch:
 		return m, fmt.Errorf("%w: a batch datagram holds several messages: use DecodeAll", ErrMalformed)
+	default:
+		// WIRE.md: receivers skip kinds they do not know.
+		return m, fmt.Errorf("%w: %d", ErrUnknownKind, b[offKind])
 	}
 	flags := be.Uint16(b[offFlags:])
-	body := b
+	body, err := authenticate(b, headerLen, keys)
+	if err != nil {
+		return m, err
+	}
 	if flags&flagSigned != 0 {
-		if len(b) < headerLen+trailerLen {
-			return m, fmt.Errorf("%w: signed but no room for a MAC", ErrShort)
-		}
-		body = b[:len(b)-macLen]
-		m.KeyID = be.Uint32(body[len(body)-4:])
-		m.Signed = true
-		if len(keys) > 0 {
-			key, ok := keys[m.KeyID]
-			if !ok {
-				return m, fmt.Errorf("%w: %d", ErrUnknownKey, m.KeyID)
-			}
-			mac := hmac.New(sha256.New, key)
-			mac.Write(body)
-			if !hmac.Equal(mac.Sum(nil)[:macLen], b[len(body):]) {
-				return m, ErrMAC
-			}
-		}
-		body = body[:len(body)-4]
-	} else if len(keys) > 0 {
-		return m, ErrUnsigned
+		m.Signed, m.KeyID = true, be.Uint32(b[len(b)-trailerLen:])
 	}
 	m.Kind = Kind(b[offKind])
 	m.Truncated = flags&flagTruncated != 0
+	m.OneOff = flags&flagOneOff != 0
 	m.Sender = be.Uint64(b[offSender:])
 	m.Seq = be.Uint64(b[offSeq:])
 	m.Time = time.Unix(0, int64(be.Uint64(b[offTime:])))
@@ -60,9 +48,9 @@ func Decode(b []byte, keys map[uint32][]byte) (Message, error) {
 	m.Level = slog.Level(int8(b[offLevel]))
 
 	d := dec{b: body, off: headerLen}
-	m.Host = d.str8()
-	m.Program = d.str8()
-	m.Msg = d.str16()
+	m.Host = d.text8()
+	m.Program = d.text8()
+	m.Msg = d.text16()
 	n := int(d.u8())
 	if n > 0 && !d.bad {
 		m.Attrs = make([]slog.Attr, 0, min(n, 64))
@@ -89,11 +77,11 @@ func Decode(b []byte, keys map[uint32][]byte) (Message, error) {
 }
 
 func decodeAttr(d *dec) (slog.Attr, bool) {
-	key := d.str8()
+	key := d.text8()
 	var v slog.Value
 	switch d.u8() {
 	case attrString:
-		v = slog.StringValue(d.str16())
+		v = slog.StringValue(d.text16())
 	case attrInt:
 		v = slog.Int64Value(d.i64())
 	case attrUint:
@@ -120,29 +108,33 @@ func timeOf(ns int64) time.Time {
 }
 
 func decodeStats(d *dec) (*Stats, error) {
-	s := &Stats{Segment: d.str8(), Part: int(d.u8()), Parts: int(d.u8())}
+	s := &Stats{Segment: d.text8(), Part: int(d.u8()), Parts: int(d.u8())}
 	n := int(d.u16())
 	for i := 0; i < n && !d.bad; i++ {
 		switch d.u8() {
 		case statCounter:
-			s.Counters = append(s.Counters, CounterStat{Name: d.str8(), Unit: d.str8(), Value: d.u64()})
+			s.Counters = append(s.Counters, CounterStat{Name: d.text8(), Unit: d.text8(), Value: d.u64()})
 		case statGauge:
-			s.Gauges = append(s.Gauges, GaugeStat{Name: d.str8(), Unit: d.str8(), Value: d.i64()})
+			s.Gauges = append(s.Gauges, GaugeStat{Name: d.text8(), Unit: d.text8(), Value: d.i64()})
 		case statLoad:
-			s.Loads = append(s.Loads, LoadStat{Name: d.str8(), Percent: d.f64()})
+			l := LoadStat{Name: d.text8(), Percent: d.f64()}
+			if !(l.Percent >= 0 && l.Percent <= 100) { // NaN fails both
+				return nil, fmt.Errorf("%w: load %q of %v %%", ErrBadValue, l.Name, l.Percent)
+			}
+			s.Loads = append(s.Loads, l)
 		case statTask:
-			t := TaskStat{Name: d.str8(), Every: time.Duration(d.i64())}
+			t := TaskStat{Name: d.text8(), Every: time.Duration(d.i64())}
 			fl := d.u8()
 			t.Running, t.Overdue = fl&1 != 0, fl&2 != 0
 			t.LastStart, t.LastEnd, t.LastSuccess = timeOf(d.i64()), timeOf(d.i64()), timeOf(d.i64())
-			t.Result = d.str8()
+			t.Result = d.text8()
 			t.Runs, t.Failures = d.u64(), d.u64()
-			t.Message = d.str8()
+			t.Message = d.text8()
 			s.Tasks = append(s.Tasks, t)
 		case statProbe:
-			p := ProbeStat{Probe: d.str8()}
+			p := ProbeStat{Probe: d.text8()}
 			p.PID = int(d.u32())
-			p.Location = d.str8()
+			p.Location = d.text8()
 			s.Probes = append(s.Probes, p)
 		default:
 			return nil, fmt.Errorf("%w: stats record %d of unknown type", ErrMalformed, i)

@@ -1,8 +1,6 @@
 package mlog
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"time"
@@ -40,6 +38,9 @@ func appendHeader(b []byte, m *Message) []byte {
 	var flags uint16
 	if m.Truncated {
 		flags |= flagTruncated
+	}
+	if m.OneOff {
+		flags |= flagOneOff
 	}
 	e.u16(flags)
 	e.u64(m.Sender)
@@ -221,14 +222,4 @@ func unixNano(t time.Time) int64 {
 		return 0
 	}
 	return t.UnixNano()
-}
-
-// sign sets the signed flag and appends key id and the HMAC-SHA256 of
-// everything before them, truncated to 16 bytes.
-func sign(b []byte, key []byte, keyID uint32) []byte {
-	be.PutUint16(b[offFlags:], be.Uint16(b[offFlags:])|flagSigned)
-	b = be.AppendUint32(b, keyID)
-	mac := hmac.New(sha256.New, key)
-	mac.Write(b)
-	return mac.Sum(b)[:len(b)+macLen]
 }

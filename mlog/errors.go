@@ -16,6 +16,7 @@ var (
 	ErrOversize    = errors.New("mlog: datagram over the size limit")
 	ErrNotGroup    = errors.New("mlog: datagram not addressed to the group")
 	ErrUnknownKind = errors.New("mlog: unknown kind")
+	ErrBadValue    = errors.New("mlog: value out of range")
 )
 
 var reasons = []struct {
@@ -33,11 +34,13 @@ var reasons = []struct {
 	{ErrOversize, "oversize"},
 	{ErrNotGroup, "not_group"},
 	{ErrUnknownKind, "unknown_kind"},
+	{ErrBadValue, "bad_value"},
 }
 
 // Reason returns the reject reason of err ("short", "bad_magic",
 // "bad_version", "malformed", "unsigned", "unknown_key", "bad_mac",
-// "replay", "oversize", "not_group", "unknown_kind"), or "other".
+// "replay", "oversize", "not_group", "unknown_kind", "bad_value"), or
+// "other".
 func Reason(err error) string {
 	for _, r := range reasons {
 		if errors.Is(err, r.err) {

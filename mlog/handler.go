@@ -3,6 +3,9 @@ package mlog
 import (
 	"context"
 	"log/slog"
+	"runtime"
+	"strconv"
+	"strings"
 
 	"github.com/porthole-dev/porthole/shmstat"
 )
@@ -10,8 +13,10 @@ import (
 // CategoryKey is the attribute key that names a record's debug category.
 const CategoryKey = "cat"
 
-// Handler returns an slog.Handler that sends records to the bus. Records
-// at Config.Level or above are always sent; records below it (debug) are
+// Handler returns an slog.Handler that sends records to the bus. It
+// honours Config.AddSource and Config.ReplaceAttr as slog's handlers
+// honour slog.HandlerOptions. Records at Config.Level or above are always
+// sent; records below it (debug) are
 // sent only while the flag named by their "cat" attribute (default
 // "debug") is on in this process's slot of Config.Segment — switched at
 // run time by `porthole debug NAME +flag`.
@@ -19,22 +24,23 @@ func (b *Bus) Handler() slog.Handler { return &handler{b: b} }
 
 type handler struct {
 	b      *Bus
-	attrs  []slog.Attr // from WithAttrs, keys already prefixed
+	attrs  []slog.Attr // from WithAttrs, keys already prefixed (and replaced)
 	prefix string      // group prefix for later keys, "g1.g2."
+	groups []string    // the same groups, for ReplaceAttr
 	cat    string      // category from WithAttrs
 }
 
 // Enabled costs one comparison, and for debug records one atomic load of
 // the flags word.
 func (h *handler) Enabled(_ context.Context, l slog.Level) bool {
-	if l >= h.b.cfg.Level {
+	if l >= h.b.cfg.Level.Level() {
 		return true
 	}
 	return h.b.seg != nil && h.b.seg.Flags() != 0
 }
 
 func (h *handler) Handle(_ context.Context, r slog.Record) error {
-	if r.Level < h.b.cfg.Level {
+	if r.Level < h.b.cfg.Level.Level() {
 		cat := h.cat
 		if cat == "" {
 			r.Attrs(func(a slog.Attr) bool {
@@ -56,9 +62,87 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 	m := Message{Kind: KindLog, Sender: b.sender, Time: r.Time, Level: r.Level,
 		Host: b.cfg.Host, Program: b.cfg.Program, PID: b.pid, Msg: r.Message}
 	bp := b.getBuf()
-	*bp = appendMessage((*bp)[:0], &m, h.attrs, &r, h.prefix, b.cfg.MaxSize-trailerLen)
+	if b.cfg.ReplaceAttr != nil || b.cfg.AddSource {
+		*bp = appendMessage((*bp)[:0], &m, h.replaced(&m, &r), nil, "", b.cfg.MaxSize-trailerLen)
+	} else {
+		*bp = appendMessage((*bp)[:0], &m, h.attrs, &r, h.prefix, b.cfg.MaxSize-trailerLen)
+	}
 	b.enqueue(bp)
 	return nil
+}
+
+// replaced applies Config.AddSource and Config.ReplaceAttr, as slog's own
+// handlers do: it passes the built-in fields through ReplaceAttr (a
+// returned value of the field's type replaces it in m) and returns every
+// attribute to send, flattened.
+func (h *handler) replaced(m *Message, r *slog.Record) []slog.Attr {
+	rep := h.b.cfg.ReplaceAttr
+	if rep != nil {
+		if a := rep(nil, slog.Time(slog.TimeKey, m.Time)); a.Value.Kind() == slog.KindTime {
+			m.Time = a.Value.Time()
+		}
+		if l, ok := rep(nil, slog.Any(slog.LevelKey, m.Level)).Value.Any().(slog.Level); ok {
+			m.Level = l
+		}
+		if a := rep(nil, slog.String(slog.MessageKey, m.Msg)); a.Value.Kind() == slog.KindString {
+			m.Msg = a.Value.String()
+		}
+	}
+	out := append([]slog.Attr(nil), h.attrs...)
+	add := func(a slog.Attr) bool { out = append(out, a); return true }
+	if h.b.cfg.AddSource && r.PC != 0 {
+		f, _ := runtime.CallersFrames([]uintptr{r.PC}).Next()
+		src := slog.Any(slog.SourceKey, &slog.Source{Function: f.Function, File: f.File, Line: f.Line})
+		if rep != nil {
+			src = rep(nil, src)
+		}
+		if s, ok := src.Value.Any().(*slog.Source); ok {
+			src.Value = slog.StringValue(s.File + ":" + strconv.Itoa(s.Line))
+		}
+		replaceFlat(nil, nil, src, nil, add) // at the top level, as in slog
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		return replaceFlat(h.groups, h.groups, a, rep, add)
+	})
+	return out
+}
+
+// replaceFlat flattens a as flatten does, resolving values and passing
+// every non-group attribute through rep (when set) with the groups it is
+// in; keyGroups prefix the keys. It reports whether to go on.
+func replaceFlat(groups, keyGroups []string, a slog.Attr, rep func([]string, slog.Attr) slog.Attr, yield func(slog.Attr) bool) bool {
+	a.Value = a.Value.Resolve()
+	if a.Equal(slog.Attr{}) {
+		return true // slog handlers ignore empty attributes
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		if a.Key == "" {
+			for _, g := range a.Value.Group() {
+				if !replaceFlat(groups, keyGroups, g, rep, yield) {
+					return false
+				}
+			}
+			return true
+		}
+		inner := append(append([]string(nil), groups...), a.Key)
+		for _, g := range a.Value.Group() {
+			if !replaceFlat(inner, inner, g, rep, yield) {
+				return false
+			}
+		}
+		return true
+	}
+	if rep != nil {
+		if a = rep(groups, a); a.Equal(slog.Attr{}) {
+			return true
+		}
+		a.Value = a.Value.Resolve()
+	}
+	prefix := ""
+	if len(keyGroups) > 0 {
+		prefix = strings.Join(keyGroups, ".") + "."
+	}
+	return flatten(prefix, a, yield)
 }
 
 // flatten yields a with prefix, expanding groups; it reports whether to go on.
@@ -87,15 +171,20 @@ func flatten(prefix string, a slog.Attr, yield func(slog.Attr) bool) bool {
 func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
 	n := *h
 	n.attrs = append([]slog.Attr(nil), h.attrs...)
+	add := func(x slog.Attr) bool {
+		x.Value = x.Value.Resolve()
+		n.attrs = append(n.attrs, x)
+		return true
+	}
 	for _, a := range as {
 		if a.Key == CategoryKey && h.prefix == "" {
 			n.cat = a.Value.String()
 		}
-		flatten(h.prefix, a, func(x slog.Attr) bool {
-			x.Value = x.Value.Resolve()
-			n.attrs = append(n.attrs, x)
-			return true
-		})
+		if rep := h.b.cfg.ReplaceAttr; rep != nil {
+			replaceFlat(h.groups, h.groups, a, rep, add)
+		} else {
+			flatten(h.prefix, a, add)
+		}
 	}
 	return &n
 }
@@ -106,6 +195,7 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	}
 	n := *h
 	n.prefix = h.prefix + name + "."
+	n.groups = append(append([]string(nil), h.groups...), name)
 	return &n
 }
 

@@ -48,6 +48,7 @@ type Message struct {
 	Msg       string
 	Attrs     []slog.Attr // typed: string, int64, float64, bool, duration, time
 	Truncated bool        // the sender cut the message to fit the size limit
+	OneOff    bool        // sent by a one-off sender (porthole log): not a server
 	Dropped   uint64      // messages the sender dropped (queue full) since its last datagram
 	KeyID     uint32      // key id of the HMAC, when Signed
 	Signed    bool

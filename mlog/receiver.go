@@ -32,28 +32,22 @@ type Receiver struct {
 	received  uint64
 	rejected  map[string]uint64
 	overflow  uint32 // last SO_RXQ_OVFL value
-	senders   map[uint64]*seqTrack
+	track     *Tracker[struct{}]
 	lastError error
+	lastBy    map[string]error // the last reject of each reason
 	closed    chan struct{}
 	closeOnce sync.Once
 }
 
 // ReceiverStats is what a Receiver has seen.
 type ReceiverStats struct {
-	Received    uint64            // valid datagrams
-	Rejected    map[string]uint64 // by Reason
-	KernelDrops uint64            // dropped by the kernel: socket buffer full (SO_RXQ_OVFL)
-	RecvBuffer  int               // the socket buffer the kernel really gave
-	Senders     map[uint64]SenderSeq
-}
-
-// SenderSeq is the sequence accounting of one sender.
-type SenderSeq struct {
-	Received   uint64
-	Lost       uint64 // sequence numbers never received
-	Duplicates uint64
-	OutOfOrder uint64
-	Highest    uint64
+	Received    uint64               // valid datagrams
+	Rejected    map[string]uint64    // by Reason
+	LastReject  map[string]string    // by Reason: the last such reject's detail
+	KernelDrops uint64               // dropped by the kernel: socket buffer full (SO_RXQ_OVFL)
+	RecvBuffer  int                  // the socket buffer the kernel really gave
+	Senders     map[uint64]SenderSeq // every tracked sender (at most Config.Tracker.MaxSenders)
+	Sequence    TrackerStats         // totals, forgotten and evicted senders included
 }
 
 // Listen joins cfg's group on cfg's interface. Several receivers may
@@ -76,8 +70,9 @@ func Listen(cfg Config) (*Receiver, error) {
 		cfg: cfg, conn: conn, group: g, ifname: ifi.Name, keys: cfg.keyring(), rcvbuf: got,
 		msgs:     make([]ipv4.Message, 32),
 		rejected: map[string]uint64{},
+		lastBy:   map[string]error{},
 		ifnames:  map[int]string{},
-		senders:  map[uint64]*seqTrack{},
+		track:    NewTracker(cfg.Tracker, func(Event[struct{}]) {}),
 		closed:   make(chan struct{}),
 	}
 	for i := range r.msgs {
@@ -121,6 +116,7 @@ func (r *Receiver) readBatch(ctx context.Context) error {
 		// Wake up now and then to notice ctx; Close unblocks at once.
 		r.conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 		n, err := r.conn.ReadBatch(r.msgs, 0)
+		r.expire(time.Now())
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				continue
@@ -175,16 +171,17 @@ func (r *Receiver) accept(m *ipv4.Message, now time.Time) {
 		iface = r.ifaceName(cm.IfIndex)
 	}
 	for _, msg := range msgs {
-		r.mu.Lock()
-		t := r.senders[msg.Sender]
-		if t == nil {
-			t = &seqTrack{}
-			r.senders[msg.Sender] = t
+		if r.keys != nil {
+			if skew := now.Sub(msg.Time); skew > r.cfg.ReplayWindow || skew < -r.cfg.ReplayWindow {
+				r.reject(fmt.Errorf("%w: sender %016x seq %d signed at %s, %v from this clock", ErrReplay,
+					msg.Sender, msg.Seq, msg.Time.UTC().Format(time.RFC3339), skew.Round(time.Second)))
+				continue
+			}
 		}
-		v := t.observe(msg.Seq)
-		if v == seqDup && r.keys != nil {
+		r.mu.Lock()
+		v := r.track.Observe(msg.Sender, msg.Seq, struct{}{}, now)
+		if (v == SeqDup || v == SeqOld) && r.keys != nil {
 			// Authenticated bus: a repeated sequence number is a replay.
-			t.dups--
 			r.mu.Unlock()
 			r.reject(fmt.Errorf("%w: sender %016x seq %d", ErrReplay, msg.Sender, msg.Seq))
 			continue
@@ -210,29 +207,43 @@ func (r *Receiver) ifaceName(i int) string {
 
 func (r *Receiver) reject(err error) {
 	r.mu.Lock()
-	r.rejected[Reason(err)]++
+	reason := Reason(err)
+	r.rejected[reason]++
 	r.lastError = err
+	r.lastBy[reason] = err // bounded: one per reason
 	r.mu.Unlock()
 }
 
-// Stats returns a copy of the counts so far.
+// Stats returns a copy of the counts so far. A missing number counts as
+// lost once the tracker's window has passed since a later one arrived.
 func (r *Receiver) Stats() ReceiverStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.track.Expire(time.Now())
 	s := ReceiverStats{
 		Received:    r.received,
 		Rejected:    make(map[string]uint64, len(r.rejected)),
+		LastReject:  make(map[string]string, len(r.lastBy)),
 		KernelDrops: uint64(r.overflow),
 		RecvBuffer:  r.rcvbuf,
-		Senders:     make(map[uint64]SenderSeq, len(r.senders)),
+		Senders:     make(map[uint64]SenderSeq),
+		Sequence:    r.track.Stats(),
 	}
 	for k, v := range r.rejected {
 		s.Rejected[k] = v
 	}
-	for id, t := range r.senders {
-		s.Senders[id] = SenderSeq{Received: t.received, Lost: t.lost, Duplicates: t.dups, OutOfOrder: t.late, Highest: t.highest}
+	for k, err := range r.lastBy {
+		s.LastReject[k] = err.Error()
 	}
+	r.track.Each(func(id uint64, ss SenderSeq) { s.Senders[id] = ss })
 	return s
+}
+
+// expire lets the sequence tracker settle what the window has decided.
+func (r *Receiver) expire(now time.Time) {
+	r.mu.Lock()
+	r.track.Expire(now)
+	r.mu.Unlock()
 }
 
 // LastReject returns the most recent reject error, or nil.

@@ -3,6 +3,8 @@ package mlog
 import (
 	"encoding/binary"
 	"math"
+	"strings"
+	"unicode/utf8"
 )
 
 // The datagram layout; docs/WIRE.md describes the same bytes.
@@ -24,6 +26,7 @@ const (
 
 	flagTruncated = 1 << 0
 	flagSigned    = 1 << 1
+	flagOneOff    = 1 << 2
 
 	macLen     = 16
 	trailerLen = 4 + macLen // key id + truncated HMAC-SHA256
@@ -160,5 +163,15 @@ func (d *dec) bytes(n int) []byte {
 	return v
 }
 
-func (d *dec) str8() string  { return string(d.bytes(int(d.u8()))) }
-func (d *dec) str16() string { return string(d.bytes(int(d.u16()))) }
+// text8 and text16 read a length-prefixed string. Invalid UTF-8 from the
+// wire is replaced (U+FFFD), so no consumer (JSON, Prometheus labels, a
+// terminal) meets it.
+func (d *dec) text8() string  { return validText(d.bytes(int(d.u8()))) }
+func (d *dec) text16() string { return validText(d.bytes(int(d.u16()))) }
+
+func validText(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}

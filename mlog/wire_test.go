@@ -2,10 +2,15 @@ package mlog
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func sampleMessage() *Message {
@@ -146,28 +151,73 @@ func TestDecodeRejects(t *testing.T) {
 	}
 }
 
-func TestSeqTrack(t *testing.T) {
-	tests := []struct {
-		name           string
-		seqs           []uint64
-		lost, dup, ooo uint64
-	}{
-		{"in order", []uint64{1, 2, 3, 4}, 0, 0, 0},
-		{"gap", []uint64{1, 2, 5, 6}, 2, 0, 0},
-		{"reordered", []uint64{1, 3, 2, 4}, 0, 0, 1},
-		{"duplicate", []uint64{1, 2, 2, 3}, 0, 1, 0},
-		{"too old", []uint64{1, 2000, 3}, 1998, 1, 0},
-		{"late fill then dup", []uint64{10, 12, 11, 11}, 0, 1, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var tr seqTrack
-			for _, s := range tt.seqs {
-				tr.observe(s)
+// TestHostileFields: what one datagram carries cannot reach a consumer
+// as invalid UTF-8, a NaN load or an unknown kind parsed as a log.
+func TestHostileFields(t *testing.T) {
+	t.Run("invalid UTF-8 replaced", func(t *testing.T) {
+		m := sampleMessage()
+		m.Host, m.Msg = "db\xff1", "bad \xc3\x28 text"
+		m.Attrs = []slog.Attr{slog.String("k\xfe", "v\xff")}
+		b, _ := Encode(m, nil, 0, 0)
+		out, err := Decode(b, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{out.Host, out.Msg, out.Attrs[0].Key, out.Attrs[0].Value.String()} {
+			if !utf8.ValidString(s) || !strings.Contains(s, "\uFFFD") {
+				t.Errorf("%q not repaired", s)
 			}
-			if tr.lost != tt.lost || tr.dups != tt.dup || tr.late != tt.ooo {
-				t.Fatalf("lost %d dup %d late %d; want %d %d %d", tr.lost, tr.dups, tr.late, tt.lost, tt.dup, tt.ooo)
+		}
+	})
+	for _, pct := range []float64{math.NaN(), math.Inf(1), -1, 101} {
+		t.Run(fmt.Sprintf("load %v rejected", pct), func(t *testing.T) {
+			m := &Message{Kind: KindStats, Sender: 1, Seq: 1, Stats: &Stats{Parts: 1, Loads: []LoadStat{{Name: "worker", Percent: pct}}}}
+			b, _ := Encode(m, nil, 0, 0)
+			if _, err := Decode(b, nil); Reason(err) != "bad_value" {
+				t.Fatalf("err %v, want bad_value", err)
 			}
 		})
+	}
+	t.Run("unknown kind skipped", func(t *testing.T) {
+		b, _ := Encode(sampleMessage(), nil, 0, 0)
+		b[offKind] = 9
+		if _, err := DecodeAll(b, nil); Reason(err) != "unknown_kind" {
+			t.Fatalf("err %v, want unknown_kind", err)
+		}
+	})
+	t.Run("one-off flag", func(t *testing.T) {
+		m := sampleMessage()
+		m.OneOff = true
+		b, _ := Encode(m, nil, 0, 0)
+		if out, _ := Decode(b, nil); !out.OneOff {
+			t.Fatal("one-off flag lost")
+		}
+	})
+}
+
+func TestKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("0123456789abcdef-key\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(p, mode)
+		return p
+	}
+	if k, err := LoadKeyFile(write("ok", 0o600)); err != nil || string(k) != "0123456789abcdef-key" {
+		t.Fatalf("0600 key file: %q, %v", k, err)
+	}
+	for _, mode := range []os.FileMode{0o640, 0o604, 0o660} {
+		if _, err := LoadKeyFile(write(fmt.Sprintf("m%o", mode), mode)); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+			t.Errorf("mode %04o: err %v, want a refusal", mode, err)
+		}
+	}
+	if KeyIDOf([]byte("a")) == KeyIDOf([]byte("b")) || KeyIDOf([]byte("a")) != KeyIDOf([]byte("a")) {
+		t.Error("KeyIDOf not a function of the key")
+	}
+	c, _ := Config{Key: []byte("0123456789abcdef-key")}.withDefaults()
+	if c.KeyID != KeyIDOf(c.Key) {
+		t.Errorf("default key id %d, want %d", c.KeyID, KeyIDOf(c.Key))
 	}
 }

@@ -9,14 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrOwnerDead is wrapped by the error Attach returns when the segment's
-// owner is no longer running.
-var ErrOwnerDead = errors.New("owner not running")
-
-// ErrNoSlot is wrapped by the error Attach returns when every process
-// slot is held by a live process.
-var ErrNoSlot = errors.New("no free process slot")
-
 // Attach joins the segment of service name as a client process and claims
 // a process slot for role. Slots of dead processes are reclaimed.
 func Attach(name, role string, opts *Options) (*Segment, error) {
@@ -28,54 +20,61 @@ func Attach(name, role string, opts *Options) (*Segment, error) {
 		return nil, err
 	}
 	path := segmentPath(dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	f, err := openSegmentFile(path, os.O_RDWR, 0, "attach")
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("shmstat: attach %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
-		}
-		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
+		return nil, err
 	}
-	seg, err := attachFile(name, path, f, role)
+	lockf, err := openLockFile(dir, name) // after: no stray lock file for a missing segment
 	if err != nil {
 		f.Close()
+		return nil, err
+	}
+	seg, err := attachFile(name, path, f, lockf, role)
+	if err != nil {
+		f.Close()
+		lockf.Close()
 		return nil, err
 	}
 	seg.start(opts)
 	return seg, nil
 }
 
-func attachFile(name, path string, f *os.File, role string) (*Segment, error) {
+func attachFile(name, path string, f, lockf *os.File, role string) (*Segment, error) {
 	if err := checkOpen(f, os.Geteuid()); err != nil {
 		return nil, err
 	}
-	fi, _ := f.Stat()
-	if fi.Size() < headerSize {
-		return nil, fmt.Errorf("shmstat: attach %s: %w: %d bytes", path, ErrCorrupt, fi.Size())
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
 	}
 	fd := int(f.Fd())
-	if held, err := flockHeld(fd); err != nil || !held {
+	if held, err := ofdWriteHeld(fd, lockSlotBase); err != nil || !held {
 		return nil, fmt.Errorf("shmstat: attach %s: %w", path, ErrOwnerDead)
 	}
-	b, err := unix.Mmap(fd, 0, int(fi.Size()), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if err != nil {
-		return nil, fmt.Errorf("shmstat: attach %s: map: %w", path, err)
-	}
-	m := mem(b)
 	var l *layout
 	// A segment is installed ready, but be patient with a slow creator.
 	for try := 0; ; try++ {
-		l, err = parseHeader(m)
+		l, err = readLayout(f, fi)
 		if !errors.Is(err, ErrNotReady) || try == 100 {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
+	}
+	b, err := unix.Mmap(fd, 0, int(l.total), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("shmstat: attach %s: map: %w", path, err)
+	}
+	m := mem(b)
+	if l, err = parseHeader(m); err != nil {
 		unix.Munmap(b)
 		return nil, fmt.Errorf("shmstat: attach %s: %w", path, err)
 	}
 	seg := newSegment(name, path, f, m, false)
 	seg.l = l
+	seg.lockf = lockf
 	if err := seg.withRegisterLock(func() error { return seg.claimFreeSlot(role) }); err != nil {
 		unix.Munmap(b)
 		return nil, err
@@ -99,12 +98,16 @@ func (s *Segment) claimFreeSlot(role string) error {
 	return fmt.Errorf("shmstat: attach %s: %w (%d slots)", s.path, ErrNoSlot, s.l.slotCount)
 }
 
-// withRegisterLock runs fn holding the segment-wide register lock: the
-// in-process mutex and the OFD lock byte shared with other processes.
+// withRegisterLock runs fn holding the register lock shared with the
+// service's other processes: flock on the lock file, which readers
+// cannot open. The caller holds s.mu (or is still building s).
 func (s *Segment) withRegisterLock(fn func() error) error {
-	if err := ofdLock(s.fd, lockRegister, unix.F_WRLCK, true); err != nil {
+	if s.lockf == nil { // being built: nobody else sees it yet
+		return fn()
+	}
+	if err := flockWait(s.lockf); err != nil {
 		return fmt.Errorf("shmstat: %s: take the register lock: %w", s.path, err)
 	}
-	defer ofdLock(s.fd, lockRegister, unix.F_UNLCK, false)
+	defer funlock(s.lockf)
 	return fn()
 }

@@ -13,10 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrRunning is wrapped by the error Create returns when a live process
-// already owns the segment.
-var ErrRunning = errors.New("already running")
-
 // Create makes the segment of service name and makes this process its
 // owner (slot 0). It fails, naming the pid and start time, when a live
 // owner holds the segment; the segment of a dead owner is replaced by a
@@ -30,13 +26,31 @@ func Create(name string, opts *Options) (*Segment, error) {
 	if err := ensureDir(dir, mode); err != nil {
 		return nil, err
 	}
+	lockf, err := openLockFile(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	// Creators take turns on the lock file, which readers cannot open:
+	// the one that finds the owner dead replaces the file before any
+	// other looks.
+	if err := flockWait(lockf); err != nil {
+		lockf.Close()
+		return nil, fmt.Errorf("shmstat: create %s: lock %s: %w", name, lockf.Name(), err)
+	}
+	defer funlock(lockf)
 	path := segmentPath(dir, name)
 	for attempt := 0; attempt < 5; attempt++ {
 		seg, retry, err := createOnce(name, path, mode, opts)
 		if !retry {
-			return seg, err
+			if err != nil {
+				lockf.Close()
+				return nil, err
+			}
+			seg.lockf = lockf
+			return seg, nil
 		}
 	}
+	lockf.Close()
 	return nil, fmt.Errorf("shmstat: create %s: lost a race with another creator five times", path)
 }
 
@@ -55,8 +69,7 @@ func createOnce(name, path string, mode os.FileMode, opts *Options) (seg *Segmen
 		return nil, false, err
 	}
 	if old != nil {
-		// We hold the dead owner's flock, so no other creator can be
-		// replacing it now.
+		// We hold the creators' lock and the old owner is dead.
 		err = os.Rename(tmp, path)
 	} else {
 		// link fails if someone created path meanwhile: then look again.
@@ -78,33 +91,26 @@ func createOnce(name, path string, mode os.FileMode, opts *Options) (seg *Segmen
 }
 
 // openExisting looks at a segment file already at path. It returns nil
-// when there is none; an open file whose flock it holds when its owner is
-// dead; and ErrRunning when the owner is alive.
+// when there is none; the open file when its owner is dead; and
+// ErrRunning when the owner is alive. It takes no lock on the file.
 func openExisting(path string) (*os.File, error) {
-	fi, err := os.Lstat(path)
+	f, err := openSegmentFile(path, os.O_RDONLY, 0, "create")
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("shmstat: create %s: %w", path, err)
-	}
-	if fi.Mode()&os.ModeSymlink != 0 {
-		return nil, fmt.Errorf("shmstat: create %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("shmstat: create %s: open the old segment: %w", path, err)
+		return nil, err
 	}
 	if err := checkOpen(f, os.Geteuid()); err != nil {
 		f.Close()
 		return nil, err
 	}
-	got, err := tryFlockExclusive(int(f.Fd()))
+	held, err := ofdWriteHeld(int(f.Fd()), lockSlotBase)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("shmstat: create %s: lock the old segment: %w", path, err)
+		return nil, fmt.Errorf("shmstat: create %s: test the old owner's lock: %w", path, err)
 	}
-	if !got {
+	if held {
 		defer f.Close()
 		return nil, runningError(path, f)
 	}
@@ -137,7 +143,10 @@ func checkOpen(f *os.File, uid int) error {
 // build creates, sizes, maps and fills a new segment file under a
 // temporary name beside path, locked and ready, and returns that name.
 func build(name, path string, mode os.FileMode, opts *Options) (string, *Segment, error) {
-	descs, valueBytes, slots := opts.sizes()
+	descs, valueBytes, slots, err := opts.sizes()
+	if err != nil {
+		return "", nil, err
+	}
 	descOff := uint64(headerSize)
 	valuesOff := descOff + uint64(descs)*descSize
 	// Slots start on a page of their own so `porthole debug` can map just
@@ -151,9 +160,9 @@ func build(name, path string, mode os.FileMode, opts *Options) (string, *Segment
 		return "", nil, fmt.Errorf("shmstat: random generation: %w", err)
 	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(rnd[:4]))
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
+	f, err := openSegmentFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, mode, "create")
 	if err != nil {
-		return "", nil, fmt.Errorf("shmstat: create %s: %w", tmp, err)
+		return "", nil, err
 	}
 	fail := func(err error) (string, *Segment, error) {
 		f.Close()
@@ -167,9 +176,6 @@ func build(name, path string, mode os.FileMode, opts *Options) (string, *Segment
 	// Preallocate so a full tmpfs fails here, not as SIGBUS on a store.
 	if err := unix.Fallocate(fd, 0, 0, int64(total)); err != nil {
 		return fail(fmt.Errorf("shmstat: allocate %d bytes for %s: %w", total, path, err))
-	}
-	if ok, err := tryFlockExclusive(fd); !ok {
-		return fail(fmt.Errorf("shmstat: lock %s: %v", tmp, err))
 	}
 	b, err := unix.Mmap(fd, 0, int(total), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {

@@ -31,7 +31,11 @@ func Decode(b []byte) (*Snapshot, error) {
 		m = mem(bytesOfWords(c)[:len(b)])
 		copy(m, b)
 	}
-	return decode(m, "", pidLiveness{})
+	s, err := decode(m, "", pidLiveness{})
+	if s != nil {
+		s.UID = -1
+	}
+	return s, err
 }
 
 // decode builds a snapshot of m. Every offset taken from m is checked.
@@ -52,6 +56,7 @@ func decode(m mem, path string, live liveness) (*Snapshot, error) {
 		Mono:       nanotime(),
 	}
 	s.OwnerAlive = live.ownerAlive(l)
+	s.FailedRegistrations = m.load64(hOffRegFailed)
 	n := l.descCount(m)
 	s.Metrics = make([]Metric, 0, n)
 	for i := uint64(0); i < n; i++ {
@@ -91,6 +96,15 @@ func decodeMetric(m mem, l *layout, d uint64) (Metric, error) {
 	if size := mt.Kind.valueSize(); size > 0 && !l.validValue(val, size) {
 		return mt, corrupt("%s %q: value record at %d outside the values region", mt.Kind, mt.Name, val)
 	}
+	if tag := uint64(m.load32(d + dOffSlot)); tag != 0 {
+		if tag > l.slotCount {
+			return mt, corrupt("%s %q: slot %d out of range", mt.Kind, mt.Name, tag-1)
+		}
+		mt.PerProcess, mt.Slot = true, int(tag-1)
+	} else if mt.Kind == KindLoad {
+		// Written before per-process tags: aux names the slot.
+		mt.PerProcess, mt.Slot = true, int(min(aux, l.slotCount))
+	}
 	switch mt.Kind {
 	case KindCounter, KindSequence:
 		mt.Value = m.load64(val)
@@ -98,7 +112,6 @@ func decodeMetric(m mem, l *layout, d uint64) (Metric, error) {
 		mt.Int = m.loadI64(val)
 	case KindLoad:
 		mt.Load = readLoad(m, val)
-		mt.Slot = int(min(aux, l.slotCount))
 	case KindTask:
 		mt.Task = readTask(m, val)
 		mt.Task.Every = time.Duration(aux)

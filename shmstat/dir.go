@@ -12,16 +12,45 @@ import (
 // fileSuffix ends the name of every segment file.
 const fileSuffix = ".shm"
 
-// DefaultDir returns the directory segments live in: $PORTHOLE_DIR, else
-// $XDG_RUNTIME_DIR/porthole, else /dev/shm/porthole-UID.
+// DefaultDir returns the directory segments live in, the first of:
+// $PORTHOLE_DIR; $XDG_RUNTIME_DIR/porthole when $XDG_RUNTIME_DIR is an
+// existing directory (a login session's, private to its user);
+// SystemDir (/run/porthole) for root, or for a user who owns an existing
+// /run/porthole (systemd's RuntimeDirectory=porthole); else
+// /dev/shm/porthole-UID, which any user could have created first (Create
+// then refuses it and says how to recover).
 func DefaultDir() string {
 	if d := os.Getenv("PORTHOLE_DIR"); d != "" {
 		return d
 	}
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" && isDir(d) {
 		return filepath.Join(d, "porthole")
 	}
-	return "/dev/shm/porthole-" + strconv.Itoa(os.Geteuid())
+	euid := os.Geteuid()
+	if euid == 0 && isDir(filepath.Dir(SystemDir)) {
+		return SystemDir
+	}
+	if fi, err := os.Lstat(SystemDir); err == nil && fi.IsDir() && fileOwner(fi) == euid {
+		return SystemDir
+	}
+	return shmDir(euid)
+}
+
+// shmDir is the last-resort directory of user uid.
+func shmDir(uid int) string { return "/dev/shm/porthole-" + strconv.Itoa(uid) }
+
+func isDir(d string) bool {
+	fi, err := os.Stat(d)
+	return err == nil && fi.IsDir()
+}
+
+// recovery says how to get out of a refused directory.
+func recovery(dir string) string {
+	hint := "fix or remove it, or set PORTHOLE_DIR to a directory of your own"
+	if strings.HasPrefix(dir, "/dev/shm/porthole-") {
+		hint = "another user may have created it first to block your daemons: look at what it holds, remove it as root (rm -r " + dir + "), or set PORTHOLE_DIR (or XDG_RUNTIME_DIR) to a directory of your own"
+	}
+	return hint
 }
 
 // validName reports whether name may name a segment: 1-63 bytes of letters,
@@ -44,12 +73,30 @@ func segmentPath(dir, name string) string {
 	return filepath.Join(dir, name+fileSuffix)
 }
 
-// resolvePath turns a segment name or a path into a file path.
+// lockPath returns the lock file of service name in dir.
+func lockPath(dir, name string) string {
+	return filepath.Join(dir, "."+name+".lock")
+}
+
+// resolvePath turns a segment name or a path into a file path for a
+// reader. A bare name without opts.Dir is looked for in SearchDirs(false)
+// in order (this user's directory, then /run/porthole), so tools find
+// system daemons' segments too; when no directory holds it, the default
+// directory's path is returned and the open's error names it.
 func resolvePath(nameOrPath string, opts *Options) string {
 	if strings.ContainsRune(nameOrPath, '/') || strings.HasSuffix(nameOrPath, fileSuffix) {
 		return nameOrPath
 	}
-	return segmentPath(opts.dir(), nameOrPath)
+	if opts != nil && opts.Dir != "" {
+		return segmentPath(opts.Dir, nameOrPath)
+	}
+	for _, d := range SearchDirs(false) {
+		p := segmentPath(d, nameOrPath)
+		if _, err := os.Lstat(p); err == nil {
+			return p
+		}
+	}
+	return segmentPath(DefaultDir(), nameOrPath)
 }
 
 // ErrInsecure is wrapped by errors about unsafe files and directories:
@@ -93,10 +140,10 @@ func checkDir(dir string, uid int) error {
 		return fmt.Errorf("shmstat: %s is not a directory: %w", dir, ErrInsecure)
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("shmstat: directory %s has mode %v, writable by group or others: %w", dir, fi.Mode().Perm(), ErrInsecure)
+		return fmt.Errorf("shmstat: directory %s has mode %v, writable by group or others (%s): %w", dir, fi.Mode().Perm(), recovery(dir), ErrInsecure)
 	}
 	if owner := fileOwner(fi); uid >= 0 && owner != uid {
-		return fmt.Errorf("shmstat: directory %s is owned by uid %d, not %d: %w", dir, owner, uid, ErrInsecure)
+		return fmt.Errorf("shmstat: directory %s is owned by uid %d, not %d (%s): %w", dir, owner, uid, recovery(dir), ErrInsecure)
 	}
 	return nil
 }
@@ -114,4 +161,36 @@ func checkFile(path string, fi os.FileInfo, uid int) error {
 		return fmt.Errorf("shmstat: %s is owned by uid %d, not %d: %w", path, owner, uid, ErrInsecure)
 	}
 	return nil
+}
+
+// SystemDir is where system daemons keep their segments.
+const SystemDir = "/run/porthole"
+
+// SearchDirs returns the directories readers look in for segments, each
+// once, in order: DefaultDir() and SystemDir; with all, also every
+// /dev/shm/porthole-UID and $XDG_RUNTIME_DIR-style /run/user/UID/porthole
+// directory this process may read (other users' daemons). Directories
+// that do not exist are left to the caller (ListAll skips them).
+func SearchDirs(all bool) []string {
+	dirs := []string{DefaultDir(), SystemDir}
+	if all {
+		for _, pat := range []string{"/dev/shm/porthole-*", "/run/user/*/porthole"} {
+			m, _ := filepath.Glob(pat)
+			for _, d := range m {
+				if readableDir(d) {
+					dirs = append(dirs, d)
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	out := dirs[:0]
+	for _, d := range dirs {
+		d = filepath.Clean(d)
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }

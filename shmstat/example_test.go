@@ -68,19 +68,44 @@ func ExampleTask() {
 	// failed 1 1 checksum mismatch in block 17
 }
 
-// Probes say where each worker is; a Resolver turns the stored PC into a
-// source line.
-func ExampleProbe() {
+// Counters are shared by every process of a service unless registered
+// PerProcess: then each process (here the owner, slot 0) has its own,
+// and a reader tells them apart by slot.
+func ExamplePerProcess() {
 	dir, _ := os.MkdirTemp("", "porthole-example")
 	defer os.RemoveAll(dir)
-	seg, _ := shmstat.Create("worker", &shmstat.Options{Dir: dir + "/seg"})
+	seg, err := shmstat.Create("client", &shmstat.Options{Dir: dir + "/seg"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer seg.Close()
-
-	p := seg.Probe("worker-1")
-	p.Mark("waiting on queue")
-
+	seg.Counter("updates_sent", "updates this process sent", shmstat.PerProcess()).Add(3)
+	seg.Counter("updates_total", "updates of every process").Add(3)
+	if err := seg.Err(); err != nil { // a registration that did not fit
+		fmt.Println(err)
+		return
+	}
 	snap, _ := seg.Snapshot()
-	fmt.Println(snap.ProbeName(0), "is at:", snap.ProbeLocation(shmstat.NewResolver(), snap.Slots[0], 0))
+	for _, m := range snap.Metrics {
+		fmt.Println(m.Name, m.Value, "per process:", m.PerProcess, "slot", m.Slot)
+	}
 	// Output:
-	// worker-1 is at: waiting on queue
+	// updates_sent 3 per process: true slot 0
+	// updates_total 3 per process: false slot 0
+}
+
+// List reads only headers: cheap enough for a directory of thousands.
+func ExampleListAll() {
+	infos, err := shmstat.ListAll(shmstat.SearchDirs(false))
+	if err != nil {
+		fmt.Println(err)
+	}
+	for _, in := range infos {
+		if in.Err != nil {
+			fmt.Println(in.Dir, in.Name, "unreadable:", in.Err)
+			continue
+		}
+		fmt.Println(in.Dir, in.Name, in.OwnerPID, in.Alive, in.SlotsInUse)
+	}
 }

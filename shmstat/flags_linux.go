@@ -1,9 +1,9 @@
 package shmstat
 
 import (
-	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -18,18 +18,12 @@ type FlagWriter struct {
 	slots []byte // the slots region, mapped read-write
 }
 
-// ErrUnknownFlag is wrapped when a flag name is not registered.
-var ErrUnknownFlag = errors.New("unknown flag")
-
 // OpenFlags opens segment nameOrPath to change debug flags.
 func OpenFlags(nameOrPath string, opts *Options) (*FlagWriter, error) {
 	path := resolvePath(nameOrPath, opts)
-	f, err := os.OpenFile(path, os.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	f, err := openSegmentFile(path, os.O_RDWR, 0, "open for debug flags")
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("shmstat: open %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
-		}
-		return nil, fmt.Errorf("shmstat: open %s for debug flags: %w", path, err)
+		return nil, err
 	}
 	r, err := openFile(path, f)
 	if err != nil {
@@ -54,7 +48,7 @@ func (w *FlagWriter) Reader() *Reader { return w.r }
 
 // SetFlag turns flag name on or off in slot i. It returns the new flags
 // word.
-func (w *FlagWriter) SetFlag(slot int, name string, on bool) (uint64, error) {
+func (w *FlagWriter) SetFlag(slot int, name string, on bool) (word uint64, err error) {
 	s, err := w.r.Snapshot()
 	if err != nil {
 		return 0, err
@@ -74,6 +68,12 @@ func (w *FlagWriter) SetFlag(slot int, name string, on bool) (uint64, error) {
 	}
 	p := mem(w.slots).u64p(uint64(slot)*slotSize + sOffFlags)
 	bit := uint64(1) << uint(m.Bit)
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if w.r.endRead(old, recover()) {
+			word, err = 0, w.r.truncated()
+		}
+	}()
 	for {
 		old := atomic.LoadUint64(p)
 		nw := old &^ bit

@@ -30,6 +30,7 @@ type layout struct {
 	slotCount  uint64
 	probes     uint64
 	name       string
+	failed     uint64 // registrations failed, when the header was read
 }
 
 func corrupt(format string, args ...any) error {
@@ -45,7 +46,13 @@ func within(off, n, total uint64) bool {
 // parseHeader validates the header of m and returns its layout. It checks
 // every region against len(m), so later accesses through the layout stay
 // in bounds whatever the bytes are.
-func parseHeader(m mem) (*layout, error) {
+func parseHeader(m mem) (*layout, error) { return parseHeaderSized(m, uint64(len(m))) }
+
+// parseHeaderSized validates the header at the start of m for a file of
+// size bytes (m may hold just the header): every count and size within
+// the format's limits, every region inside the claimed total and the
+// total inside the file. Nothing is allocated from a claim before this.
+func parseHeaderSized(m mem, size uint64) (*layout, error) {
 	if len(m) < headerSize {
 		return nil, corrupt("%d bytes, shorter than the %d-byte header", len(m), headerSize)
 	}
@@ -76,9 +83,25 @@ func parseHeader(m mem) (*layout, error) {
 		slotCount:  uint64(m.load32(hOffSlotCount)),
 		probes:     uint64(m.load32(hOffProbes)),
 		name:       m.getString(hOffName, segNameLen),
+		failed:     m.load64(hOffRegFailed),
 	}
-	if l.total > uint64(len(m)) {
-		return nil, corrupt("header says %d bytes, file has %d", l.total, len(m))
+	if l.total > maxTotal {
+		return nil, corrupt("header claims %d bytes, more than the %d a segment may have", l.total, maxTotal)
+	}
+	if l.total > size {
+		return nil, corrupt("header says %d bytes, file has %d", l.total, size)
+	}
+	for _, c := range []struct {
+		what     string
+		n, limit uint64
+	}{
+		{"descriptors", l.descCap, maxDescs},
+		{"value bytes", l.valuesSize, maxValueBytes},
+		{"slots", l.slotCount, maxSlots},
+	} {
+		if c.n > c.limit {
+			return nil, corrupt("header claims %d %s, at most %d allowed", c.n, c.what, c.limit)
+		}
 	}
 	if ds := m.load32(hOffDescSize); ds != descSize {
 		return nil, corrupt("descriptor size %d, want %d", ds, descSize)

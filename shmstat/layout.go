@@ -25,12 +25,19 @@ const (
 	segNameLen = 64
 
 	// Size of the value records.
-	wordSize          = 8
-	loadSize          = 32  // seq, busy ns, busy-since mono ns, reserved
-	taskSize          = 192 // see taskOff*
-	textSize          = 128 // seq, length, 112 bytes of text
-	textCap           = textSize - 16
-	taskMsgCap        = taskSize - taskOffMsg
+	wordSize   = 8
+	loadSize   = 32  // seq, busy ns, busy-since mono ns, reserved
+	taskSize   = 192 // see taskOff*
+	textSize   = 128 // seq, length, 112 bytes of text
+	textCap    = textSize - 16
+	taskMsgCap = taskSize - taskOffMsg
+	// Limits on what a header may claim (and Create may make), so a
+	// hostile header cannot make a reader allocate or scan without bound.
+	maxDescs      = 1 << 16
+	maxValueBytes = 64 << 20
+	maxSlots      = 4096
+	maxTotal      = 128 << 20
+
 	defaultDescs      = 1024
 	defaultSlots      = 64
 	defaultValueBytes = 256 << 10
@@ -59,12 +66,14 @@ const (
 	hOffSlotCount  = 124 // u32
 	hOffProbes     = 128 // u32, probe words per slot
 	hOffName       = 136 // [64]byte service name
+	hOffRegFailed  = 200 // u64, atomic: registrations that did not fit or were refused
 )
 
 // Descriptor field offsets.
 const (
 	dOffKind  = 0   // u16
 	dOffFlags = 2   // u16
+	dOffSlot  = 4   // u32: 0 for a shared value; slot index + 1 for a per-process record
 	dOffValue = 8   // u64, absolute offset of the value record (0 for none)
 	dOffAux   = 16  // u64, kind specific
 	dOffName  = 24  // [64]byte
@@ -120,8 +129,7 @@ const (
 // Lock bytes for fcntl open-file-description locks. They lie far beyond the
 // end of the file, which POSIX locks allow, so they never interfere with data.
 const (
-	lockRegister = 1 << 40      // held while registering or claiming a slot
-	lockSlotBase = 1<<40 + 4096 // + slot index: held by the slot's process
+	lockSlotBase = 1<<40 + 4096 // + slot index: write-locked by the slot's process (slot 0: the owner)
 )
 
 // siteBit marks a probe word that holds a named site index, not a PC.

@@ -2,40 +2,23 @@ package shmstat
 
 import (
 	"errors"
+	"fmt"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-// Locks. The owner holds flock(LOCK_EX) on its segment file for its whole
-// life; every slot's process holds an open-file-description (OFD) record
-// lock on its own byte far past the end of the file. The kernel drops both
-// when the process dies, however it dies, so a reader that can take the
-// lock (or finds no conflicting lock) knows the holder is gone, even across
-// pid namespaces. flock and fcntl locks do not interact on Linux.
-
-// tryFlockExclusive takes flock(LOCK_EX) without waiting. It reports false
-// when another open file holds a lock.
-func tryFlockExclusive(fd int) (bool, error) {
-	err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
-	if errors.Is(err, unix.EWOULDBLOCK) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// flockHeld reports whether some other open file holds flock(LOCK_EX) on
-// the file behind fd. It probes with a shared lock and drops it at once.
-func flockHeld(fd int) (bool, error) {
-	err := unix.Flock(fd, unix.LOCK_SH|unix.LOCK_NB)
-	if errors.Is(err, unix.EWOULDBLOCK) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	_ = unix.Flock(fd, unix.LOCK_UN)
-	return false, nil
-}
+// Locks. Every process in a slot, the owner in slot 0 included, holds an
+// open-file-description (OFD) write lock on its slot's byte far past the
+// end of the segment file; the kernel drops it when the process dies,
+// however it dies. Readers never take a lock: they ask F_OFD_GETLK about
+// a read lock on that byte, which only a write lock conflicts with. A
+// write lock needs a file opened for writing, which only the service's
+// own user can do, so nothing a reader does (read locks, flock) can make
+// a live process look dead, a dead one look alive, or block the owner.
+//
+// Creating a segment and registering values serialise on flock of a
+// separate lock file, .NAME.lock (mode 0600), that readers cannot open.
 
 // ofdLock takes (wait) or releases an OFD write lock on one byte.
 func ofdLock(fd int, off int64, typ int16, wait bool) error {
@@ -53,12 +36,48 @@ func ofdLock(fd int, off int64, typ int16, wait bool) error {
 	}
 }
 
-// ofdHeld reports whether another open file holds a write lock on the byte
-// at off, and the pid the kernel reports for it (-1 for OFD locks).
-func ofdHeld(fd int, off int64) (bool, error) {
-	lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: 0, Start: off, Len: 1}
+// ofdWriteHeld reports whether another open file holds a write lock on
+// the byte at off. Read locks, which anyone who can read the file may
+// take, do not count.
+func ofdWriteHeld(fd int, off int64) (bool, error) {
+	lk := unix.Flock_t{Type: unix.F_RDLCK, Whence: 0, Start: off, Len: 1}
 	if err := unix.FcntlFlock(uintptr(fd), unix.F_OFD_GETLK, &lk); err != nil {
 		return false, err
 	}
-	return lk.Type != unix.F_UNLCK, nil
+	return lk.Type == unix.F_WRLCK, nil
 }
+
+// openLockFile opens, creating it if needed, the lock file of service
+// name: a regular file of this user, mode 0600, not a link.
+func openLockFile(dir, name string) (*os.File, error) {
+	path := lockPath(dir, name)
+	f, err := openSegmentFile(path, os.O_RDWR|os.O_CREATE, 0o600, "open lock file")
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkFile(path, fi, os.Geteuid())
+		if err == nil && fi.Mode().Perm()&0o077 != 0 {
+			err = fmt.Errorf("shmstat: lock file %s has mode %v, want 0600: %w", path, fi.Mode().Perm(), ErrInsecure)
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// flockWait takes flock(LOCK_EX) on f, waiting for it.
+func flockWait(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}
+
+// funlock releases flock on f.
+func funlock(f *os.File) { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN) }

@@ -1,6 +1,9 @@
 package shmstat
 
-import "os"
+import (
+	"fmt"
+	"os"
+)
 
 // Options tune a segment. The zero value (or a nil *Options) means the
 // defaults.
@@ -48,13 +51,17 @@ func orDefault(v, def int) int {
 	return v
 }
 
-func (o *Options) sizes() (descs, valueBytes, slots int) {
+func (o *Options) sizes() (descs, valueBytes, slots int, err error) {
 	if o == nil {
 		o = &Options{}
 	}
 	descs = orDefault(o.MaxValues, defaultDescs)
 	valueBytes = (orDefault(o.ValueBytes, defaultValueBytes) + cacheLine - 1) &^ (cacheLine - 1)
 	slots = orDefault(o.Slots, defaultSlots)
+	if descs > maxDescs || valueBytes > maxValueBytes || slots > maxSlots {
+		err = fmt.Errorf("shmstat: options: %d values, %d value bytes, %d slots: at most %d, %d and %d",
+			descs, valueBytes, slots, maxDescs, maxValueBytes, maxSlots)
+	}
 	return
 }
 
@@ -62,8 +69,9 @@ func (o *Options) sizes() (descs, valueBytes, slots int) {
 type Opt func(*regOpts)
 
 type regOpts struct {
-	unit      string
-	cacheLine bool
+	unit       string
+	cacheLine  bool
+	perProcess bool
 }
 
 // Unit sets the unit shown with a value, such as "bytes" or "requests".
@@ -73,3 +81,9 @@ func Unit(u string) Opt { return func(r *regOpts) { r.unit = u } }
 // from different goroutines or processes to neighbouring values do not
 // contend (false sharing).
 func CacheLine() Opt { return func(r *regOpts) { r.cacheLine = true } }
+
+// PerProcess gives a Counter or Gauge one value per process: each process
+// that registers the name gets its own record, shown in its slot, instead
+// of adding to one shared word. Load, Task and Info are always per
+// process; Sequence, Flag and Probe never are (docs/FORMAT.md).
+func PerProcess() Opt { return func(r *regOpts) { r.perProcess = true } }

@@ -1,4 +1,4 @@
-//go:build amd64 && !porthole_noprobes
+//go:build (amd64 || arm64) && !porthole_noprobes
 
 package shmstat
 

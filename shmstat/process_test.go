@@ -91,6 +91,29 @@ func runChild(role string) error {
 			os.Stdin.Read(make([]byte, 1))
 		}
 		return nil
+	case "peer":
+		// Attaches and registers the single-writer kinds and a
+		// per-process counter under the owner's names, then holds.
+		seg, err := Attach("svc", "peer", &Options{Dir: dir})
+		if err != nil {
+			return err
+		}
+		defer seg.Close()
+		n, _ := strconv.Atoi(os.Getenv("PORTHOLE_TEST_N"))
+		seg.Load("worker").Busy()
+		tk := seg.Task("checkpoint", time.Minute)
+		tk.Start()
+		tk.Done(errors.New("peer failed"))
+		seg.Info("version", "peer")
+		seg.Counter("sent", "", PerProcess()).Add(uint64(n))
+		seg.Counter("requests", "").Add(1)
+		if err := seg.Err(); err != nil {
+			return err
+		}
+		fmt.Println("slot", seg.Slot())
+		fmt.Println("ready", os.Getpid())
+		os.Stdin.Read(make([]byte, 1))
+		return nil
 	}
 	return fmt.Errorf("unknown role %q", role)
 }
@@ -180,7 +203,7 @@ func TestTwoProcessesEveryKind(t *testing.T) {
 			t.Errorf("%s %q from the other process: %+v", c.kind, c.name, m)
 		}
 	}
-	if got := s.ProbeLocation(nil, s.Slots[0], 0); got != "serving" {
+	if got := s.ProbeLocation(nil, s.Slots[0], 0); got != "serving" && !probesOff {
 		t.Errorf("owner's probe = %q, want serving", got)
 	}
 
@@ -318,5 +341,90 @@ func TestDeadClientSlotIsReclaimed(t *testing.T) {
 		if sl.Index == dead.Index && (sl.Role != "again" || sl.Claim != dead.Claim+1) {
 			t.Errorf("slot %d = %+v, want reclaimed by 'again' with claim %d", sl.Index, sl, dead.Claim+1)
 		}
+	}
+}
+
+// Load, Task and Info records have one writer: a client registering the
+// owner's names gets records of its own, in its slot, and so does a
+// per-process counter. Before, a client's Load("worker") was the owner's.
+func TestEachProcessWritesItsOwnRecords(t *testing.T) {
+	dir := testDir(t)
+	owner := startChild(t, dir, "owner")
+	owner.waitReady(t)
+	slots := map[int]int{} // slot -> n
+	var peers []*child
+	for _, n := range []int{5, 9} {
+		p := startChild(t, dir, "peer", "PORTHOLE_TEST_N="+strconv.Itoa(n))
+		lines := p.waitReady(t)
+		var slot int
+		if len(lines) != 1 {
+			t.Fatalf("peer said %q", lines)
+		}
+		fmt.Sscanf(lines[0], "slot %d", &slot)
+		slots[slot] = n
+		peers = append(peers, p)
+	}
+	r, err := Open("svc", &Options{Dir: dir})
+	must(t, err)
+	defer r.Close()
+	s, err := r.Snapshot()
+	must(t, err)
+	if m := s.SlotMetric(KindTask, "checkpoint", 0); m == nil || m.Task.Result != ResultOK || m.Task.Runs != 1 {
+		t.Errorf("owner's task = %+v, want its own run, ok", m)
+	}
+	if m := s.SlotMetric(KindInfo, "version", 0); m == nil || m.Text != "child-1" {
+		t.Errorf("owner's info = %+v", m)
+	}
+	for slot, n := range slots {
+		if m := s.SlotMetric(KindLoad, "worker", slot); m == nil || m.Load.BusySince == 0 {
+			t.Errorf("slot %d: load = %+v, want its own busy meter", slot, m)
+		}
+		if m := s.SlotMetric(KindTask, "checkpoint", slot); m == nil || m.Task.Result != ResultFailed || m.Task.Runs != 1 || m.Task.Every != time.Minute {
+			t.Errorf("slot %d: task = %+v, want its own failed run", slot, m)
+		}
+		if m := s.SlotMetric(KindInfo, "version", slot); m == nil || m.Text != "peer" {
+			t.Errorf("slot %d: info = %+v", slot, m)
+		}
+		if m := s.SlotMetric(KindCounter, "sent", slot); m == nil || m.Value != uint64(n) {
+			t.Errorf("slot %d: per-process counter = %+v, want %d", slot, m, n)
+		}
+	}
+	if m := s.Metric(KindCounter, "requests"); m == nil || m.PerProcess || m.Value != 7+2 {
+		t.Errorf("shared counter = %+v, want 9 from three processes", m)
+	}
+	count := func(kind Kind, name string) (n int) {
+		for _, m := range s.Metrics {
+			if m.Kind == kind && m.Name == name {
+				n++
+			}
+		}
+		return n
+	}
+	if count(KindLoad, "worker") != 3 || count(KindTask, "checkpoint") != 3 {
+		t.Fatalf("want 3 load and 3 task records, got %d, %d", count(KindLoad, "worker"), count(KindTask, "checkpoint"))
+	}
+
+	// A process that reclaims a dead peer's slot takes over its records,
+	// started afresh: no new descriptor, no left-over run.
+	peers[0].cmd.Process.Kill()
+	peers[0].cmd.Wait()
+	descs := len(s.Metrics)
+	me, err := Attach("svc", "again", &Options{Dir: dir})
+	must(t, err)
+	defer me.Close()
+	if _, ok := slots[me.Slot()]; !ok {
+		t.Fatalf("reclaimed slot %d is not a peer's", me.Slot())
+	}
+	tk := me.Task("checkpoint", time.Hour)
+	if running, _ := tk.Running(); running {
+		t.Error("reclaimed task still running")
+	}
+	s, err = r.Snapshot()
+	must(t, err)
+	if len(s.Metrics) != descs {
+		t.Errorf("%d descriptors after reclaiming, want %d", len(s.Metrics), descs)
+	}
+	if m := s.SlotMetric(KindTask, "checkpoint", me.Slot()); m == nil || m.Task.Runs != 0 || m.Task.Every != time.Hour {
+		t.Errorf("reclaimed task = %+v, want a fresh record every 1h", m)
 	}
 }

@@ -1,9 +1,10 @@
 package shmstat
 
 import (
-	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,6 +17,9 @@ type Reader struct {
 	m    mem
 	l    *layout
 	ino  uint64
+	uid  int // the file's owner
+
+	faulted atomic.Bool // a read hit a truncated page
 }
 
 // Open maps the segment nameOrPath read-only. A bare name is looked up in
@@ -23,12 +27,9 @@ type Reader struct {
 // symbolic link, and not writable by group or others.
 func Open(nameOrPath string, opts *Options) (*Reader, error) {
 	path := resolvePath(nameOrPath, opts)
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	f, err := openSegmentFile(path, os.O_RDONLY, 0, "open")
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("shmstat: open %s: a symbolic link stands at the segment's path: %w", path, ErrInsecure)
-		}
-		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
+		return nil, err
 	}
 	r, err := openFile(path, f)
 	if err != nil {
@@ -46,20 +47,41 @@ func openFile(path string, f *os.File) (*Reader, error) {
 	if err := checkFile(path, fi, -1); err != nil {
 		return nil, err
 	}
-	if fi.Size() < headerSize {
-		return nil, fmt.Errorf("shmstat: open %s: %w: %d bytes, shorter than a header", path, ErrCorrupt, fi.Size())
+	l, err := readLayout(f, fi)
+	if err != nil {
+		return nil, wrapRead(path, err)
 	}
-	b, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	b, err := unix.Mmap(int(f.Fd()), 0, int(l.total), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("shmstat: open %s: map: %w", path, err)
 	}
-	l, err := parseHeader(mem(b))
-	if err != nil {
+	if l, err = parseHeader(mem(b)); err != nil {
 		unix.Munmap(b)
 		return nil, fmt.Errorf("shmstat: open %s: %w", path, err)
 	}
 	ids, _ := statIDs(fi)
-	return &Reader{path: path, f: f, m: mem(b), l: l, ino: ids.ino}, nil
+	return &Reader{path: path, f: f, m: mem(b), l: l, ino: ids.ino, uid: fileOwner(fi)}, nil
+}
+
+// readLayout reads the header of segment file f with pread and checks it
+// against the file's real size and allocation before anything is mapped:
+// a small sparse file claiming a huge layout fails here, at once.
+func readLayout(f *os.File, fi os.FileInfo) (*layout, error) {
+	if fi.Size() < headerSize {
+		return nil, corrupt("%d bytes, shorter than the %d-byte header", fi.Size(), headerSize)
+	}
+	hdr := mem(bytesOfWords(make([]uint64, headerSize/8)))
+	if _, err := f.ReadAt(hdr, 0); err != nil {
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	l, err := parseHeaderSized(hdr, uint64(fi.Size()))
+	if err != nil {
+		return nil, err
+	}
+	if alloc, ok := allocatedBytes(fi); ok && alloc < l.total {
+		return nil, corrupt("sparse file: %d of the %d bytes its header claims are allocated (segments are preallocated)", alloc, l.total)
+	}
+	return l, nil
 }
 
 // Close unmaps the segment.
@@ -78,33 +100,90 @@ func (r *Reader) Path() string { return r.path }
 func (r *Reader) Generation() uint64 { return r.l.generation }
 
 // Snapshot takes a consistent copy of every descriptor, value, task
-// record and process slot.
+// record and process slot. A file truncated under the mapping yields an
+// error wrapping ErrTruncated, never a crash.
 func (r *Reader) Snapshot() (*Snapshot, error) {
-	s, err := decode(r.m, r.path, r)
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return r.decodeGuarded()
+}
+
+// decodeGuarded decodes with memory faults turned into ErrTruncated: the
+// file may shrink between the size check and the reads.
+func (r *Reader) decodeGuarded() (s *Snapshot, err error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if p := recover(); p != nil {
+			if !isFault(p) {
+				panic(p)
+			}
+			r.faulted.Store(true)
+			s, err = nil, r.truncated()
+		}
+	}()
+	s, err = decode(r.m, r.path, r)
 	if err != nil {
 		return nil, fmt.Errorf("shmstat: read %s: %w", r.path, err)
 	}
+	s.UID = r.uid
 	return s, nil
 }
 
-// OwnerAlive reports whether the owner still runs: it holds the flock on
-// the file. The pid and start time are the fallback when locks fail.
+// Err reports whether the segment can still be read: an error wrapping
+// ErrTruncated when the file is now shorter than its header says or a
+// read hit a missing page. ReadProbes and ReadValues, which return no
+// error, return nothing then; callers polling them check Err.
+func (r *Reader) Err() error {
+	if r.faulted.Load() {
+		return r.truncated()
+	}
+	fi, err := r.f.Stat()
+	if err != nil {
+		return fmt.Errorf("shmstat: read %s: %w", r.path, err)
+	}
+	if uint64(fi.Size()) < r.l.total {
+		r.faulted.Store(true)
+		return r.truncated()
+	}
+	return nil
+}
+
+// wrapRead names the file in an error from reading its header.
+func wrapRead(path string, err error) error {
+	return fmt.Errorf("shmstat: open %s: %w", path, err)
+}
+
+func (r *Reader) truncated() error {
+	return fmt.Errorf("shmstat: read %s: %w (the header says %d bytes)", r.path, ErrTruncated, r.l.total)
+}
+
+// endRead ends a guarded read: it restores the fault setting and turns a
+// memory fault into r.faulted, reporting whether one happened.
+func (r *Reader) endRead(old bool, p any) bool {
+	debug.SetPanicOnFault(old)
+	if p == nil {
+		return false
+	}
+	if !isFault(p) {
+		panic(p)
+	}
+	r.faulted.Store(true)
+	return true
+}
+
+// OwnerAlive reports whether the owner still runs: it holds the write
+// lock on slot 0's lock byte. The pid and start time are the fallback
+// when locks cannot be tested. Asking takes no lock.
 func (r *Reader) OwnerAlive() bool { return r.ownerAlive(r.l) }
 
 func (r *Reader) ownerAlive(l *layout) bool {
-	held, err := flockHeld(int(r.f.Fd()))
-	if err != nil {
-		return processAlive(l.ownerPID, l.ownerStart)
-	}
-	return held
+	return liveByLock(int(r.f.Fd()), 0, l.ownerPID, l.ownerStart)
 }
 
 func (r *Reader) slotAlive(i int, pid int, start uint64) bool {
-	held, err := ofdHeld(int(r.f.Fd()), lockSlotBase+int64(i))
-	if err != nil {
-		return processAlive(pid, start)
-	}
-	return held
+	return liveByLock(int(r.f.Fd()), uint64(i), pid, start)
 }
 
 // Replaced reports whether the segment's path no longer holds this
@@ -130,6 +209,12 @@ func (r *Reader) SlotIdentity(i int) (pid int, start uint64, claim uint64, activ
 	if i < 0 || uint64(i) >= r.l.slotCount {
 		return 0, 0, 0, false
 	}
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if r.endRead(old, recover()) {
+			pid, start, claim, active = 0, 0, 0, false
+		}
+	}()
 	off := r.l.slotAt(uint64(i))
 	st := SlotState(r.m.load32(off + sOffState))
 	return int(r.m.load32(off + sOffPID)), r.m.load64(off + sOffStart), r.m.load64(off + sOffClaim), st == SlotActive
@@ -143,11 +228,18 @@ func (r *Reader) SlotAlive(i int) bool {
 
 // ReadProbes appends the probe words of slot i to dst[:0] with one atomic
 // load each: the sampler's fast path.
-func (r *Reader) ReadProbes(i int, dst []uint64) []uint64 {
+// After a fault (the file was truncated) it returns nothing; see Err.
+func (r *Reader) ReadProbes(i int, dst []uint64) (out []uint64) {
 	dst = dst[:0]
 	if i < 0 || uint64(i) >= r.l.slotCount {
 		return dst
 	}
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if r.endRead(old, recover()) {
+			out = dst[:0]
+		}
+	}()
 	off := r.l.slotAt(uint64(i)) + sOffProbes
 	for p := uint64(0); p < r.l.probes; p++ {
 		dst = append(dst, r.m.load64(off+p*8))
@@ -158,8 +250,14 @@ func (r *Reader) ReadProbes(i int, dst []uint64) []uint64 {
 // ValueRefs returns, for the metrics of a snapshot taken from this reader,
 // the offsets of their single-word values (counters, gauges, sequences;
 // 0 for other kinds), for ReadValues.
-func (r *Reader) ValueRefs(s *Snapshot) []uint64 {
-	refs := make([]uint64, len(s.Metrics))
+func (r *Reader) ValueRefs(s *Snapshot) (refs []uint64) {
+	refs = make([]uint64, len(s.Metrics))
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if r.endRead(old, recover()) {
+			clear(refs)
+		}
+	}()
 	n := r.l.descCount(r.m)
 	for i := range s.Metrics {
 		if uint64(i) >= n {
@@ -178,9 +276,16 @@ func (r *Reader) ValueRefs(s *Snapshot) []uint64 {
 
 // ReadValues loads the words at refs (from ValueRefs) into dst, one atomic
 // load each; a zero ref yields 0. It is how a watcher polls 1,000 counters
-// in a few microseconds without decoding descriptors again.
-func (r *Reader) ReadValues(refs []uint64, dst []uint64) []uint64 {
+// in a few microseconds without decoding descriptors again. After a
+// fault (the file was truncated) it returns nothing; see Err.
+func (r *Reader) ReadValues(refs []uint64, dst []uint64) (out []uint64) {
 	dst = dst[:0]
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		if r.endRead(old, recover()) {
+			out = dst[:0]
+		}
+	}()
 	for _, off := range refs {
 		if off == 0 {
 			dst = append(dst, 0)

@@ -3,11 +3,16 @@ package shmstat
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
 // ErrFull is wrapped by Segment.Err when a registration did not fit.
 var ErrFull = errors.New("segment full")
+
+// ErrBadName is wrapped by Segment.Err when a registration's name or unit
+// does not fit its descriptor field.
+var ErrBadName = errors.New("invalid value name")
 
 // desc is a registration request or a found descriptor.
 type desc struct {
@@ -17,17 +22,55 @@ type desc struct {
 	help  string
 	aux   uint64
 	flags uint16
+	tag   uint32 // dOffSlot: 0 shared, slot index + 1 per process
 	value uint64 // absolute offset of the value record, 0 if none
 	index uint64 // descriptor index
 }
 
-// register finds or creates the descriptor of (kind, name). It returns
-// the descriptor, or ok=false when the segment is full (s.err says so).
+// perProcess reports whether every process registering kind gets a record
+// of its own: the kinds whose records have a single writer (seqlocks).
+func (k Kind) perProcess() bool {
+	return k == KindLoad || k == KindTask || k == KindInfo
+}
+
+// tagFor returns the descriptor slot tag of a registration by this process.
+func (s *Segment) tagFor(kind Kind, ro regOpts) uint32 {
+	if kind.valueSize() > 0 && (kind.perProcess() || ro.perProcess) {
+		return uint32(s.slot + 1)
+	}
+	return 0
+}
+
+// checkNames refuses a name or unit that does not fit its field: a cut
+// name could merge two values into one.
+func checkNames(kind Kind, name, unit string) error {
+	if name == "" || len(name) > nameLen-1 {
+		return fmt.Errorf("%w: %s name %q: want 1-%d bytes", ErrBadName, kind, name, nameLen-1)
+	}
+	if len(unit) > unitLen-1 {
+		return fmt.Errorf("%w: %s %q: unit %q longer than %d bytes", ErrBadName, kind, name, unit, unitLen-1)
+	}
+	return nil
+}
+
+// register finds or creates the descriptor of (kind, name) with this
+// process's tag. It returns the descriptor, or ok=false when the
+// registration failed: s.err says why and the segment counts it.
 // The caller holds s.mu.
 func (s *Segment) register(kind Kind, name, help string, ro regOpts, aux func(count uint64) (uint64, error)) (d desc, ok bool) {
+	if err := checkNames(kind, name, ro.unit); err != nil {
+		s.fail(fmt.Errorf("shmstat: %s: register: %w", s.path, err))
+		return d, false
+	}
+	tag := s.tagFor(kind, ro)
 	err := s.withRegisterLock(func() error {
-		if found, ok := s.find(kind, name); ok {
+		if found, ok := s.find(kind, name, tag); ok {
 			d = found
+			if tag != 0 {
+				// Not in this process's cache, so an earlier process in
+				// our slot left it: it is ours now, start it afresh.
+				return s.reuse(&d, aux)
+			}
 			return nil
 		}
 		l, m := s.l, s.m
@@ -35,7 +78,7 @@ func (s *Segment) register(kind Kind, name, help string, ro regOpts, aux func(co
 		if n >= l.descCap {
 			return fmt.Errorf("shmstat: %s: register %s %q: %w: all %d descriptors used", s.path, kind, name, ErrFull, l.descCap)
 		}
-		d = desc{kind: kind, name: name, unit: ro.unit, help: help, index: n}
+		d = desc{kind: kind, name: name, unit: ro.unit, help: help, index: n, tag: tag}
 		if aux != nil {
 			var err error
 			if d.aux, err = aux(n); err != nil {
@@ -58,6 +101,7 @@ func (s *Segment) register(kind Kind, name, help string, ro regOpts, aux func(co
 		}
 		do := l.descAt(n)
 		m.store32(do+dOffKind, uint32(kind)|uint32(d.flags)<<16)
+		m.store32(do+dOffSlot, d.tag)
 		m.store64(do+dOffValue, d.value)
 		m.store64(do+dOffAux, d.aux)
 		m.putString(do+dOffName, nameLen, name)
@@ -67,27 +111,62 @@ func (s *Segment) register(kind Kind, name, help string, ro regOpts, aux func(co
 		return nil
 	})
 	if err != nil {
-		if s.err == nil {
-			s.err = err
-		}
+		s.fail(err)
 		return d, false
 	}
 	return d, true
 }
 
-// find scans the published descriptors for (kind, name).
-func (s *Segment) find(kind Kind, name string) (desc, bool) {
+// fail records a failed registration: the first error for Err, and one
+// more in the segment's count that readers show.
+func (s *Segment) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+	s.failures++
+	atomic.AddUint64(s.m.u64p(hOffRegFailed), 1)
+}
+
+// reuse restarts a per-process record left by the slot's previous
+// process: zeroed under its seqlock (readers see old or new, never a mix)
+// and with this registration's aux. Called under the register lock.
+func (s *Segment) reuse(d *desc, aux func(uint64) (uint64, error)) error {
+	m := s.m
+	if aux != nil {
+		a, err := aux(d.index)
+		if err != nil {
+			return fmt.Errorf("shmstat: %s: register %s %q: %w", s.path, d.kind, d.name, err)
+		}
+		d.aux = a
+		m.store64(s.l.descAt(d.index)+dOffAux, a)
+	}
+	size := uint64(d.kind.valueSize())
+	if size == wordSize {
+		m.store64(d.value, 0)
+		return nil
+	}
+	seq := m.load64(d.value)
+	m.store64(d.value, seq|1) // odd: a write is in progress
+	for o := uint64(8); o < size; o += 8 {
+		m.store64(d.value+o, 0)
+	}
+	m.store64(d.value, (seq|1)+1)
+	return nil
+}
+
+// find scans the published descriptors for (kind, name, tag).
+func (s *Segment) find(kind Kind, name string, tag uint32) (desc, bool) {
 	l, m := s.l, s.m
 	n := l.descCount(m)
 	for i := uint64(0); i < n; i++ {
 		do := l.descAt(i)
-		if Kind(m.load32(do+dOffKind)&0xffff) != kind {
+		if Kind(m.load32(do+dOffKind)&0xffff) != kind || m.load32(do+dOffSlot) != tag {
 			continue
 		}
-		if m.getString(do+dOffName, nameLen) != truncName(name) {
+		if m.getString(do+dOffName, nameLen) != name {
 			continue
 		}
-		return desc{kind: kind, name: name, index: i, value: m.load64(do + dOffValue), aux: m.load64(do + dOffAux)}, true
+		return desc{kind: kind, name: name, index: i, tag: tag, value: m.load64(do + dOffValue), aux: m.load64(do + dOffAux)}, true
 	}
 	return desc{}, false
 }
@@ -105,13 +184,6 @@ func (s *Segment) countKind(kind Kind) uint64 {
 	return c
 }
 
-func truncName(name string) string {
-	if len(name) > nameLen-1 {
-		return name[:nameLen-1]
-	}
-	return name
-}
-
 func buildOpts(opts []Opt) regOpts {
 	var ro regOpts
 	for _, o := range opts {
@@ -122,10 +194,10 @@ func buildOpts(opts []Opt) regOpts {
 
 // lookup returns a registered handle from this process's cache, or
 // creates it with mk. Callers pass the zero-size fallback on failure.
-func lookup[T any](s *Segment, kind Kind, name string, mk func() T) T {
+func lookup[T any](s *Segment, kind Kind, name string, perProcess bool, mk func() T) T {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := regKey{kind, name}
+	k := regKey{kind, name, perProcess}
 	if v, ok := s.known[k]; ok {
 		return v.(T)
 	}
@@ -134,17 +206,21 @@ func lookup[T any](s *Segment, kind Kind, name string, mk func() T) T {
 	return v
 }
 
-// privateWords returns n words of private memory for a value that did not
-// fit in the segment: it works, readers just do not see it.
+// privateWords returns n bytes of private memory for a value whose
+// registration failed: the daemon's updates stay harmless, Segment.Err
+// says why, and the segment counts the failure for readers to show.
 func privateWords(n int) mem {
 	w := make([]uint64, (n+7)/8)
 	return mem(bytesOfWords(w))
 }
 
-// Counter registers (or finds) a monotonic counter.
+// Counter registers (or finds) a monotonic counter. By default every
+// process attached to the segment adds to the same counter; with the
+// PerProcess option each process has its own, shown in its slot.
 func (s *Segment) Counter(name, help string, opts ...Opt) *Counter {
-	return lookup(s, KindCounter, name, func() *Counter {
-		d, ok := s.register(KindCounter, name, help, buildOpts(opts), nil)
+	ro := buildOpts(opts)
+	return lookup(s, KindCounter, name, ro.perProcess, func() *Counter {
+		d, ok := s.register(KindCounter, name, help, ro, nil)
 		if !ok {
 			return &Counter{p: privateWords(8).u64p(0)}
 		}
@@ -153,10 +229,11 @@ func (s *Segment) Counter(name, help string, opts ...Opt) *Counter {
 }
 
 // Gauge registers (or finds) a gauge: a value that goes up and down, such
-// as a queue length.
+// as a queue length. Shared by every process unless PerProcess is given.
 func (s *Segment) Gauge(name, help string, opts ...Opt) *Gauge {
-	return lookup(s, KindGauge, name, func() *Gauge {
-		d, ok := s.register(KindGauge, name, help, buildOpts(opts), nil)
+	ro := buildOpts(opts)
+	return lookup(s, KindGauge, name, ro.perProcess, func() *Gauge {
+		d, ok := s.register(KindGauge, name, help, ro, nil)
 		if !ok {
 			return &Gauge{p: privateWords(8).u64p(0)}
 		}
@@ -166,9 +243,12 @@ func (s *Segment) Gauge(name, help string, opts ...Opt) *Gauge {
 
 // Sequence registers (or finds) a sequence shared by every process
 // attached to the segment: Next returns unique, increasing numbers.
+// PerProcess does not apply: a sequence is always shared.
 func (s *Segment) Sequence(name string, opts ...Opt) *Sequence {
-	return lookup(s, KindSequence, name, func() *Sequence {
-		d, ok := s.register(KindSequence, name, "", buildOpts(opts), nil)
+	ro := buildOpts(opts)
+	ro.perProcess = false
+	return lookup(s, KindSequence, name, false, func() *Sequence {
+		d, ok := s.register(KindSequence, name, "", ro, nil)
 		if !ok {
 			return &Sequence{p: privateWords(8).u64p(0)}
 		}
@@ -176,10 +256,12 @@ func (s *Segment) Sequence(name string, opts ...Opt) *Sequence {
 	})
 }
 
-// Load registers (or finds) a busy/idle meter for one worker. Only one
-// goroutine should drive a Load.
+// Load registers (or finds) a busy/idle meter for one worker of this
+// process. Each process has its own Load of a given name (shown in its
+// slot), so two processes never write one record. Only one goroutine
+// should drive a Load.
 func (s *Segment) Load(name string, opts ...Opt) *Load {
-	return lookup(s, KindLoad, name, func() *Load {
+	return lookup(s, KindLoad, name, true, func() *Load {
 		d, ok := s.register(KindLoad, name, "share of time busy", buildOpts(opts),
 			func(uint64) (uint64, error) { return s.slot, nil })
 		if !ok {
@@ -189,10 +271,11 @@ func (s *Segment) Load(name string, opts ...Opt) *Load {
 	})
 }
 
-// Task registers (or finds) a periodic task expected to start every
-// interval. Only one process should run a given task at a time.
+// Task registers (or finds) a periodic task of this process expected to
+// start every interval. Each process has its own Task of a given name
+// (shown in its slot): its record has a single writer.
 func (s *Segment) Task(name string, every time.Duration, opts ...Opt) *Task {
-	return lookup(s, KindTask, name, func() *Task {
+	return lookup(s, KindTask, name, true, func() *Task {
 		d, ok := s.register(KindTask, name, "periodic task", buildOpts(opts),
 			func(uint64) (uint64, error) { return uint64(every), nil })
 		if !ok {
@@ -202,10 +285,11 @@ func (s *Segment) Task(name string, every time.Duration, opts ...Opt) *Task {
 	})
 }
 
-// Info publishes a short string, such as a version or a configuration
-// value. Setting the same name again replaces the text.
+// Info publishes a short string of this process, such as a version or a
+// configuration value. Setting the same name again replaces the text.
+// Each process has its own Info of a given name (shown in its slot).
 func (s *Segment) Info(name, value string) {
-	t := lookup(s, KindInfo, name, func() *text {
+	t := lookup(s, KindInfo, name, true, func() *text {
 		d, ok := s.register(KindInfo, name, "", regOpts{}, nil)
 		if !ok {
 			return &text{m: privateWords(textSize)}
@@ -219,7 +303,7 @@ func (s *Segment) Info(name, value string) {
 // process's flags word; `porthole debug NAME +flag` sets it from outside.
 // At most 64 flags fit; more are always off.
 func (s *Segment) Flag(name string) Flag {
-	return lookup(s, KindFlag, name, func() Flag {
+	return lookup(s, KindFlag, name, false, func() Flag {
 		d, ok := s.register(KindFlag, name, "debug flag", regOpts{}, func(uint64) (uint64, error) {
 			bit := s.countKind(KindFlag)
 			if bit >= maxFlags {
@@ -237,7 +321,7 @@ func (s *Segment) Flag(name string) Flag {
 // Probe registers (or finds) a named probe: one word in this process's
 // slot that Here and Mark update. At most 32 probes fit per segment.
 func (s *Segment) Probe(name string) *Probe {
-	return lookup(s, KindProbe, name, func() *Probe {
+	return lookup(s, KindProbe, name, false, func() *Probe {
 		d, ok := s.register(KindProbe, name, "probe", regOpts{}, func(uint64) (uint64, error) {
 			i := s.countKind(KindProbe)
 			if i >= s.l.probes {

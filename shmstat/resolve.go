@@ -34,13 +34,28 @@ func (l Location) String() string {
 // target's own binary (/proc/PID/exe, its ELF .gopclntab) and, for
 // position-independent executables, its load address (/proc/PID/maps).
 // Tables are cached per process (pid and start time) and per binary, and
-// each distinct PC is resolved once. A Resolver is safe for concurrent use.
+// each distinct PC is resolved once. Every cache is bounded (see
+// ResolverLimits): a hostile segment's PCs or a churn of processes cannot
+// grow it. A Resolver is safe for concurrent use.
 type Resolver struct {
 	mu     sync.Mutex
 	procs  map[Process]*procTable
 	bins   map[binKey]*binTable
 	procFS string // "/proc", replaceable in tests
+	limits ResolverLimits
 }
+
+// ResolverLimits bound a Resolver's caches. When one is full, a process's
+// PCs start afresh, and another process or binary is dropped (and read
+// again if it is asked for later).
+type ResolverLimits struct {
+	Procs int // processes whose tables are kept, default 256
+	Bins  int // binaries whose symbol tables are kept, default 8
+	PCs   int // resolved PCs kept per process, default 4096
+}
+
+// DefaultResolverLimits are the limits of NewResolver.
+var DefaultResolverLimits = ResolverLimits{Procs: 256, Bins: 8, PCs: 4096}
 
 type binKey struct{ dev, ino uint64 }
 
@@ -59,7 +74,7 @@ type binTable struct {
 
 // NewResolver returns an empty Resolver.
 func NewResolver() *Resolver {
-	return &Resolver{procs: map[Process]*procTable{}, bins: map[binKey]*binTable{}, procFS: "/proc"}
+	return &Resolver{procs: map[Process]*procTable{}, bins: map[binKey]*binTable{}, procFS: "/proc", limits: DefaultResolverLimits}
 }
 
 // Resolve returns the location of pc, a return address stored by
@@ -70,6 +85,12 @@ func (r *Resolver) Resolve(pid int, start uint64, pc uint64) (Location, error) {
 	key := Process{pid, start}
 	pt := r.procs[key]
 	if pt == nil {
+		if len(r.procs) >= r.limits.Procs {
+			for p := range r.procs { // drop one: any is as good
+				delete(r.procs, p)
+				break
+			}
+		}
 		pt = r.load(pid)
 		r.procs[key] = pt
 	}
@@ -101,6 +122,9 @@ func (r *Resolver) Resolve(pid int, start uint64, pc uint64) (Location, error) {
 		}
 	}
 	loc := Location{Func: fn.Name, File: file, Line: line}
+	if len(pt.pcs) >= r.limits.PCs {
+		clear(pt.pcs)
+	}
 	pt.pcs[pc] = loc
 	return loc, nil
 }
@@ -133,6 +157,7 @@ func (r *Resolver) load(pid int) *procTable {
 			return &procTable{err: fmt.Errorf("shmstat: resolve pid %d: %w", pid, err)}
 		}
 		if key != (binKey{}) {
+			r.dropBin()
 			r.bins[key] = bin
 		}
 	}
@@ -145,6 +170,29 @@ func (r *Resolver) load(pid int) *procTable {
 		pt.bias = base - bin.minVaddr
 	}
 	return pt
+}
+
+// dropBin makes room for one more binary when the cache is full: a binary
+// no cached process uses goes first, else any.
+func (r *Resolver) dropBin() {
+	if len(r.bins) < r.limits.Bins {
+		return
+	}
+	used := map[*binTable]bool{}
+	for _, pt := range r.procs {
+		used[pt.bin] = true
+	}
+	var victim binKey
+	found := false
+	for k, b := range r.bins {
+		victim, found = k, true
+		if !used[b] {
+			break
+		}
+	}
+	if found {
+		delete(r.bins, victim)
+	}
 }
 
 // loadBinary reads the Go symbol table of an ELF executable.

@@ -1,15 +1,10 @@
 package shmstat
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // Segment is a process's handle on a shared-memory segment: the owner's
@@ -20,6 +15,7 @@ type Segment struct {
 	name  string
 	path  string
 	f     *os.File
+	lockf *os.File // the service's lock file: creation and registration
 	fd    int
 	m     mem
 	l     *layout
@@ -28,10 +24,11 @@ type Segment struct {
 	slot  uint64 // our slot index
 	slotO uint64 // its offset
 
-	mu    sync.Mutex // serialises registration inside this process
-	known map[regKey]any
-	sites atomic.Pointer[map[string]uint64]
-	err   error // first registration failure
+	mu       sync.Mutex // serialises registration inside this process
+	known    map[regKey]any
+	sites    atomic.Pointer[map[string]uint64]
+	err      error // first registration failure
+	failures int   // registrations that failed in this process
 
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -39,8 +36,9 @@ type Segment struct {
 }
 
 type regKey struct {
-	kind Kind
-	name string
+	kind       Kind
+	name       string
+	perProcess bool
 }
 
 // Name returns the service name of the segment.
@@ -59,69 +57,52 @@ func (s *Segment) PID() int { return int(s.m.load32(s.slotO + sOffPID)) }
 // logger can test it for zero before looking at a record's category.
 func (s *Segment) Flags() uint64 { return s.m.load64(s.slotO + sOffFlags) }
 
-// Err returns the first registration failure (for example a full
-// segment), or nil. Registration never fails outright: a value that does
-// not fit lives in private memory, works, and is not visible to readers.
+// Err returns the first registration failure of this process (a full
+// segment, a name too long), or nil; Failures counts them all. A failed
+// registration still returns a usable value, so the daemon keeps running,
+// but its updates are not visible: check Err after registering. Every
+// failure is also counted in the segment (Snapshot.FailedRegistrations),
+// so readers show "N registrations failed".
 func (s *Segment) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
 }
 
-// Snapshot reads the segment back as a reader would see it.
-func (s *Segment) Snapshot() (*Snapshot, error) {
-	return decode(s.m, s.path, selfLiveness{s})
+// Failures returns the number of registrations of this process that
+// failed.
+func (s *Segment) Failures() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failures
 }
 
-// selfLiveness judges liveness from inside a segment's own process: OFD
-// lock tests do not see locks held through the caller's own file, so
-// fall back to pid and start time for the rest.
+// Snapshot reads the segment back as a reader would see it.
+func (s *Segment) Snapshot() (*Snapshot, error) {
+	snap, err := decode(s.m, s.path, selfLiveness{s})
+	if err != nil {
+		return nil, err
+	}
+	snap.UID = -1
+	if fi, err := s.f.Stat(); err == nil {
+		snap.UID = fileOwner(fi)
+	}
+	return snap, nil
+}
+
+// selfLiveness judges liveness from inside a segment's own process: an
+// OFD lock test through our own file does not see our own lock, so our
+// slot is alive by definition; other slots are tested by their locks.
 type selfLiveness struct{ s *Segment }
 
 func (v selfLiveness) ownerAlive(l *layout) bool {
-	return v.s.owner || processAlive(l.ownerPID, l.ownerStart)
+	return v.s.owner || v.slotAlive(0, l.ownerPID, l.ownerStart)
 }
 func (v selfLiveness) slotAlive(i int, pid int, start uint64) bool {
 	if uint64(i) == v.s.slot {
 		return true
 	}
-	return processAlive(pid, start)
-}
-
-// Close releases this process's slot and unmaps the segment. The owner's
-// Close also removes the file unless Options.Keep is set; clients' slots
-// become free for others.
-func (s *Segment) Close() error {
-	if !s.closed.CompareAndSwap(false, true) {
-		return nil
-	}
-	close(s.stop)
-	s.wg.Wait()
-	var errs []error
-	if s.owner && !s.keep {
-		// Remove only if the path still names our file.
-		if fi, err := os.Lstat(s.path); err == nil {
-			if own, err2 := s.f.Stat(); err2 == nil && os.SameFile(fi, own) {
-				if err := os.Remove(s.path); err != nil {
-					errs = append(errs, fmt.Errorf("shmstat: remove %s: %w", s.path, err))
-				}
-			}
-		}
-	} else {
-		s.m.store32(s.slotO+sOffState, uint32(SlotFree))
-	}
-	// Values handed out keep pointing into the mapping, and a worker may
-	// still update one after Close: swap the shared mapping for private
-	// anonymous memory at the same address instead of unmapping it, so a
-	// late update is harmless and never reaches the file.
-	if _, err := unix.MmapPtr(-1, 0, unsafe.Pointer(&s.m[0]), uintptr(len(s.m)),
-		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED); err != nil {
-		errs = append(errs, fmt.Errorf("shmstat: detach %s: %w", s.path, err))
-	}
-	if err := s.f.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("shmstat: close %s: %w", s.path, err))
-	}
-	return errors.Join(errs...)
+	return liveByLock(v.s.fd, uint64(i), pid, start)
 }
 
 // heartbeat stamps the slot's heartbeat word once a second.

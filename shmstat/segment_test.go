@@ -84,6 +84,9 @@ func TestEveryKindRoundTrip(t *testing.T) {
 		{KindSite, "waiting", func(m *Metric) bool { return m.Index == 0 }},
 	}
 	for _, tt := range tests {
+		if probesOff && tt.kind == KindSite {
+			continue // porthole_noprobes: Mark registers nothing
+		}
 		m := s.Metric(tt.kind, tt.name)
 		if m == nil {
 			t.Errorf("%s %q missing", tt.kind, tt.name)
@@ -103,7 +106,7 @@ func TestEveryKindRoundTrip(t *testing.T) {
 	if got := s.FlagNames(sl.Flags); len(got) != 1 || got[0] != "trace" {
 		t.Errorf("flags = %v", got)
 	}
-	if got := s.ProbeLocation(nil, sl, 0); got != "waiting" {
+	if got := s.ProbeLocation(nil, sl, 0); got != "waiting" && !probesOff {
 		t.Errorf("probe location = %q", got)
 	}
 	if !f.On() {
@@ -133,6 +136,9 @@ func TestRegisterSameNameTwice(t *testing.T) {
 }
 
 func TestProbeHereResolves(t *testing.T) {
+	if probesOff {
+		t.Skip("built with porthole_noprobes")
+	}
 	dir := testDir(t)
 	seg, err := Create("svc", &Options{Dir: dir})
 	if err != nil {
@@ -163,6 +169,48 @@ func TestCreateRefusesLiveOwner(t *testing.T) {
 	_, err = Create("svc", &Options{Dir: dir})
 	if !errors.Is(err, ErrRunning) || !strings.Contains(err.Error(), "pid") {
 		t.Fatalf("second Create: %v, want ErrRunning naming the pid", err)
+	}
+}
+
+// A registration that cannot be made is never silent: the daemon sees it
+// in Err and Failures, and every reader sees the count in the segment.
+func TestFailedRegistrationsAreReported(t *testing.T) {
+	dir := testDir(t)
+	seg, err := Create("svc", &Options{Dir: dir, MaxValues: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	long := strings.Repeat("n", nameLen)
+	c := seg.Counter(long, "")
+	if !errors.Is(seg.Err(), ErrBadName) {
+		t.Fatalf("Err after a %d-byte name = %v, want ErrBadName", len(long), seg.Err())
+	}
+	c.Inc() // usable, not visible
+	seg.Counter("a", "")
+	seg.Gauge("u", "", Unit(strings.Repeat("u", unitLen)))
+	seg.Counter("b", "")
+	full := seg.Counter("c", "")
+	full.Inc()
+	if full.Load() != 1 {
+		t.Error("a counter that did not fit does not count")
+	}
+	seg.Counter("c", "") // the same failed name again is not a new failure
+	if seg.Failures() != 3 {
+		t.Errorf("Failures = %d, want 3 (name, unit, full)", seg.Failures())
+	}
+	r, err := Open("svc", &Options{Dir: dir})
+	must(t, err)
+	defer r.Close()
+	s, err := r.Snapshot()
+	must(t, err)
+	if s.FailedRegistrations != 3 || len(s.Metrics) != 2 {
+		t.Errorf("reader sees %d failed registrations and %d values, want 3 and 2", s.FailedRegistrations, len(s.Metrics))
+	}
+	for _, m := range s.Metrics {
+		if strings.HasPrefix(m.Name, "nnn") {
+			t.Errorf("a cut name was registered: %q", m.Name)
+		}
 	}
 }
 

@@ -19,6 +19,13 @@ type Snapshot struct {
 	Metrics    []Metric  // every descriptor, in registration order
 	Slots      []Slot    // every slot that is not free
 	Sites      []string  // named probe sites, by index
+	// FailedRegistrations counts registrations by any process of the
+	// segment that were refused (segment full, name too long): values the
+	// daemon updates but readers cannot see.
+	FailedRegistrations uint64
+	// UID owns the segment file (-1 when unknown, as for Decode): the
+	// user whose processes may be named in its slots.
+	UID int
 }
 
 // Process identifies a process across pid reuse.
@@ -40,7 +47,11 @@ type Metric struct {
 	Task  TaskValue // task
 	Bit   int       // flag: bit in each slot's flags word
 	Index int       // probe: word index in each slot; site: site index
-	Slot  int       // load: the slot of the process that registered it
+	// PerProcess is true for a record of one process (load, task, info,
+	// and counters or gauges registered with PerProcess): Slot is then
+	// the index of that process's slot. Shared values have Slot 0.
+	PerProcess bool
+	Slot       int
 }
 
 // LoadValue is the state of a busy/idle meter.
@@ -135,11 +146,26 @@ func DecodeProbe(raw uint64) (pc uint64, site int, kind ProbeKind) {
 	return raw, 0, ProbePC
 }
 
-// Metric returns the metric with the given name and kind, or nil.
+// Metric returns the metric with the given name and kind, or nil. A
+// per-process name (load, task, info, PerProcess values) may have one
+// metric per process: Metric returns the first registered, usually the
+// owner's; SlotMetric picks a given process's.
 func (s *Snapshot) Metric(kind Kind, name string) *Metric {
 	for i := range s.Metrics {
 		if s.Metrics[i].Kind == kind && s.Metrics[i].Name == name {
 			return &s.Metrics[i]
+		}
+	}
+	return nil
+}
+
+// SlotMetric returns the per-process metric of the given kind and name
+// that the process in slot writes, or nil.
+func (s *Snapshot) SlotMetric(kind Kind, name string, slot int) *Metric {
+	for i := range s.Metrics {
+		m := &s.Metrics[i]
+		if m.Kind == kind && m.Name == name && m.PerProcess && m.Slot == slot {
+			return m
 		}
 	}
 	return nil
@@ -166,9 +192,18 @@ func (s *Snapshot) FlagNames(word uint64) []string {
 	return names
 }
 
+// PCResolver turns a program counter stored by Probe.Here in process pid
+// (start: its start time) into a source location. *Resolver reads the
+// process's binary; a process can resolve its own PCs from the runtime
+// (package shmstat/view's Self).
+type PCResolver interface {
+	Resolve(pid int, start uint64, pc uint64) (Location, error)
+}
+
 // ProbeLocation describes probe word index of a slot: a site name, a
-// resolved "func file:line", a raw PC when it cannot be resolved, or "-".
-func (s *Snapshot) ProbeLocation(r *Resolver, slot Slot, index int) string {
+// resolved "func file:line", a raw PC when r is nil or cannot resolve it,
+// or "-".
+func (s *Snapshot) ProbeLocation(r PCResolver, slot Slot, index int) string {
 	if index < 0 || index >= len(slot.Probes) {
 		return "-"
 	}

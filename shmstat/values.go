@@ -1,6 +1,7 @@
 package shmstat
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -152,13 +153,17 @@ func (t *Task) update(fn func()) {
 	t.m.store64(t.off+taskOffSeq, seq+2)
 }
 
-// text is a short string record behind a seqlock.
+// text is a short string record behind a seqlock. The mutex keeps two
+// goroutines of this process from writing it at once.
 type text struct {
+	mu  sync.Mutex
 	m   mem
 	off uint64
 }
 
 func (x *text) set(s string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	if len(s) > textCap {
 		s = s[:textCap]
 	}

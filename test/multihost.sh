@@ -63,6 +63,7 @@ done
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/key"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/wrongkey"
+chmod 600 "$work/key" "$work/wrongkey" # key files others can read are refused
 
 # run HOST ARGS...: run porthole on HOST with its own host name.
 run() {
@@ -94,7 +95,7 @@ for c in c1 c2; do
 		if [ -z "$line" ] || ! echo "$line" | grep -q " UP "; then missing="$missing [$want]"; fi
 	done
 	if [ -z "$missing" ]; then ok "$c scoreboard lists every host and program, up"; else bad "$c scoreboard lacks$missing"; echo "$board"; fi
-	if echo "$board" | grep -q "bad_mac=[1-9]"; then ok "$c rejected the wrong key and counted it"; else bad "$c did not count the forged datagram"; echo "$board" | head -2; fi
+	if echo "$board" | grep -Eq "(bad_mac|unknown_key)=[1-9]"; then ok "$c rejected the wrong key and counted it"; else bad "$c did not count the forged datagram"; echo "$board" | head -2; fi
 	if echo "$board" | grep -q " x1 "; then bad "$c lists the forged sender"; fi
 done
 

@@ -10,10 +10,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/collector/scoreboard"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/mlog"
 	"github.com/porthole-dev/porthole/shmstat"
 	"github.com/porthole-dev/porthole/shmstat/sampler"
+	"github.com/porthole-dev/porthole/shmstat/view"
 )
 
 // Config says where the dashboard looks.
@@ -24,7 +26,6 @@ type Config struct {
 	BusConfig mlog.Config // the bus to tail
 	SampleHz  float64     // probe sampling for histograms; 0 turns it off
 	Window    time.Duration
-	Interval  time.Duration
 	MaxLogs   int
 }
 
@@ -235,92 +236,92 @@ func (m *Model) segment(name, path string) SegmentView {
 		paused[k] = true
 	}
 	m.mu.Unlock()
-	if prev != nil && prev.Generation != cur.Generation {
-		prev = nil
-	}
 	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive))
 }
 
-// segmentView turns two snapshots into the rows the panes show.
+// segmentView turns two snapshots into the rows the panes show; the
+// numbers come from package view.
 func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused map[int]bool, hists []sampler.ProbeProfile) SegmentView {
-	secs := 0.0
-	if prev != nil {
-		secs = float64(cur.Mono-prev.Mono) / 1e9
-	}
-	slotLoad := map[int]string{}
-	for _, mt := range cur.Metrics {
-		var pm *shmstat.Metric
-		if prev != nil {
-			pm = prev.Metric(mt.Kind, mt.Name)
-		}
+	sv := view.New(cur, prev, &view.Options{Resolver: m.res})
+	for i := range sv.Values {
+		val := &sv.Values[i]
+		mt := val.Metric
 		switch mt.Kind {
 		case shmstat.KindCounter, shmstat.KindSequence:
-			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: human(float64(mt.Value)), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
-			if pm != nil && secs > 0 && mt.Value >= pm.Value {
-				rate := float64(mt.Value-pm.Value) / secs
-				row.Rate = human(rate) + "/s"
-				row.Spark = sparkline(m.remember(v.Name, mt.Name, rate))
+			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: numfmt.Value(float64(mt.Value), mt.Unit), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
+			if val.HasRate {
+				row.Rate = numfmt.Rate(val.Rate, mt.Unit)
+				row.Spark = sparkline(m.remember(v.Name, mt.Name, val.Rate))
 			}
 			row.Value = row.Total
 			v.Metrics = append(v.Metrics, row)
 		case shmstat.KindGauge:
-			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: human(float64(mt.Int)), Total: human(float64(mt.Int)), Rate: "", Unit: mt.Unit, Help: mt.Help,
+			g := numfmt.Value(float64(mt.Int), mt.Unit)
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: g, Total: g, Rate: "", Unit: mt.Unit, Help: mt.Help,
 				Spark: sparkline(m.remember(v.Name, mt.Name, float64(mt.Int)))})
 		case shmstat.KindInfo:
 			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "info", Value: mt.Text, Total: mt.Text, Help: mt.Help})
 		case shmstat.KindLoad:
-			val := "-"
-			if pm != nil {
-				val = fmt.Sprintf("%.0f%%", shmstat.LoadPercent(pm.Load, mt.Load, prev.Mono, cur.Mono))
-				slotLoad[mt.Slot] = val
+			load := "-"
+			if val.HasLoad {
+				load = percent(val.Load)
 			}
-			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "load", Value: val, Total: val, Help: mt.Help})
+			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "load", Value: load, Total: load, Help: mt.Help})
 		case shmstat.KindTask:
-			v.Tasks = append(v.Tasks, taskView(mt, cur.Taken))
+			v.Tasks = append(v.Tasks, taskView(mt.Name, val.Task, cur.Taken))
 		case shmstat.KindFlag:
 			v.Flags = append(v.Flags, mt.Name)
 		}
 	}
-	for _, sl := range cur.Slots {
-		sv := SlotView{Slot: sl.Index, PID: sl.PID, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-",
-			Flags: cur.FlagNames(sl.Flags)}
-		if l, ok := slotLoad[sl.Index]; ok {
-			sv.Load = l
+	for _, p := range sv.Slots {
+		sl := p.Slot
+		row := SlotView{Slot: sl.Index, PID: sl.PID, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-", Flags: p.Flags}
+		if p.HasLoad {
+			row.Load = percent(p.Load)
 		}
 		if up := processUptime(sl.PID, sl.StartTime); up > 0 && sl.Alive {
-			sv.Uptime = up.Round(time.Second).String()
+			row.Uptime = up.Round(time.Second).String()
 		}
-		v.Slots = append(v.Slots, sv)
-		for _, mt := range cur.Metrics {
-			if mt.Kind != shmstat.KindProbe || mt.Index >= len(sl.Probes) || sl.Probes[mt.Index] == 0 {
+		v.Slots = append(v.Slots, row)
+		for _, pr := range p.Probes {
+			if pr.Raw == 0 {
 				continue
 			}
-			pv := ProbeView{PID: sl.PID, Role: sl.Role, Probe: mt.Name, Location: cur.ProbeLocation(m.res, sl, mt.Index)}
-			for _, h := range hists {
-				if h.PID == sl.PID && h.Probe == mt.Name && h.Role == sl.Role {
-					for i, l := range h.Locations {
-						if i == 5 {
-							break
-						}
-						pv.Hist = append(pv.Hist, Bar{Label: l.Label, Share: l.Share})
-					}
-				}
-			}
-			v.Probes = append(v.Probes, pv)
+			v.Probes = append(v.Probes, ProbeView{PID: sl.PID, Role: sl.Role, Probe: pr.Name, Location: pr.Location,
+				Hist: histBars(hists, sl, pr.Name)})
 		}
 	}
 	return v
 }
 
-func taskView(mt shmstat.Metric, now time.Time) TaskView {
-	t := mt.Task
-	tv := TaskView{Name: mt.Name, Result: t.Result.String(), Message: t.Message, Overdue: t.Overdue(now), Failed: t.Result == shmstat.ResultFailed,
+// histBars returns the top five locations of the sampled histogram of a
+// probe of the process in sl.
+func histBars(hists []sampler.ProbeProfile, sl *shmstat.Slot, probe string) []Bar {
+	var bars []Bar
+	for _, h := range hists {
+		if h.PID == sl.PID && h.Probe == probe && h.Role == sl.Role {
+			for i, l := range h.Locations {
+				if i == 5 {
+					break
+				}
+				bars = append(bars, Bar{Label: l.Label, Share: l.Share})
+			}
+		}
+	}
+	return bars
+}
+
+// percent prints a load percentage as the panes show it.
+func percent(p float64) string { return fmt.Sprintf("%.0f%%", p) }
+
+func taskView(name string, t *view.Task, now time.Time) TaskView {
+	tv := TaskView{Name: name, Result: t.Result.String(), Message: t.Message, Overdue: t.Overdue, Failed: t.Failed,
 		LastSuccess: "never", RunningSince: "-"}
 	if !t.LastSuccess.IsZero() {
 		tv.LastSuccess = ago(now, t.LastSuccess)
 	}
 	if t.Running {
-		tv.RunningSince = ago(now, t.LastStart)
+		tv.RunningSince = ago(now, t.RunningSince)
 	}
 	return tv
 }
@@ -383,42 +384,20 @@ func (m *Model) startSampler(name string) (*liveSampler, error) {
 	return &liveSampler{s: s, cancel: cancel, started: time.Now()}, nil
 }
 
-// cluster reads the scoreboard.
+// cluster reads the scoreboard; package scoreboard presents it.
 func (m *Model) cluster(ctx context.Context, cv ClusterView) ClusterView {
 	cv.Source = m.cfg.Collector
-	var sb *collector.Scoreboard
-	var err error
-	if strings.HasPrefix(m.cfg.Collector, "http://") || strings.HasPrefix(m.cfg.Collector, "https://") {
-		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		sb, err = collector.FetchScoreboard(fctx, m.cfg.Collector)
-		cancel()
-	} else {
-		sb, err = collector.ReadScoreboard(m.cfg.Collector)
-	}
+	fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	sb, err := scoreboard.Load(fctx, m.cfg.Collector)
+	cancel()
 	if err != nil {
 		cv.Err = err.Error()
 		return cv
 	}
-	c := sb.Collector
-	cv.Collector = fmt.Sprintf("collector %s: received %s, lost %d, spool %s, %d write errors", c.Host, human(float64(c.Received)), c.Lost, human(float64(c.SpoolBytes))+"B", c.WriteErrors)
-	for _, s := range sb.Servers {
-		row := ServerView{Host: s.Host, Program: s.Program, PID: s.PID, State: s.State, LastSeen: ago(sb.Time, s.LastSeen), Lost: s.Lost, Problem: s.LastProblem,
-			Overdue: s.OverdueTasks > 0 || s.FailedTasks > 0}
-		var loads, tasks []string
-		for k, v := range s.Load {
-			loads = append(loads, fmt.Sprintf("%s %.0f%%", k, v))
-		}
-		sort.Strings(loads)
-		row.Load = strings.Join(loads, " ")
-		for _, t := range s.Tasks {
-			x := t.Name + " " + t.Result
-			if t.Overdue {
-				x += " OVERDUE"
-			}
-			tasks = append(tasks, x)
-		}
-		row.Tasks = strings.Join(tasks, ", ")
-		cv.Servers = append(cv.Servers, row)
+	cv.Collector = sb.Summary()
+	for _, r := range sb.Rows() {
+		cv.Servers = append(cv.Servers, ServerView{Host: r.Host, Program: r.Program, PID: r.PID, State: r.State,
+			LastSeen: r.LastSeen, Load: r.Load, Tasks: r.Tasks, Lost: r.Lost, Problem: r.Problem, Overdue: r.Attention})
 	}
 	return cv
 }

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/collector/scoreboard"
 	"github.com/porthole-dev/porthole/tui"
 )
 
@@ -30,6 +30,9 @@ var demoProcs = [][]string{
 	{"example", "muxd", "--streams", "3", "--single-loop"},
 	{"example", "replicate", "--every", "5s", "--fail-rate", "0.3"},
 	{"example", "replicate", "--name", "replicate-stuck", "--every", "3s", "--hang"},
+	// A cron job, not a daemon: porthole run every 4 s; it stops succeeding at its fourth run.
+	{"example", "cron", "--job", "replicate-cron", "--every", "4s", "--timeout", "20s", "--",
+		"example", "replicate", "--once", "--name", "replicate-cron", "--work", "{tmp}/replicate-cron", "--fill-snapshots"},
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
@@ -104,6 +107,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 				s = spool
 			case "{http}":
 				s = *httpAddr
+			default:
+				s = strings.ReplaceAll(s, "{tmp}", tmp)
 			}
 			argv[j] = s
 		}
@@ -141,7 +146,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		m := tui.NewModel(tui.Config{Collector: board, Bus: true, BusConfig: busCfg, SampleHz: 97, Interval: time.Second})
+		m := tui.NewModel(tui.Config{Collector: board, Bus: true, BusConfig: busCfg, SampleHz: 97})
 		return tui.Run(ctx, m, tui.NewUI(m, nil), time.Second, true)
 	}
 	t := time.NewTicker(time.Second)
@@ -155,14 +160,18 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("the collector exited (%v):\n%s", procs[0].err, tail(logFile.Name(), 5))
 		case <-t.C:
 		}
-		sb, err := collector.ReadScoreboard(board)
+		sb, err := scoreboard.Read(board)
 		if err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				fmt.Fprintf(stderr, "porthole demo: %v\n", err)
 			}
 			continue
 		}
-		fmt.Fprint(stdout, "\033[H\033[2J")
+		if isTerminal(stdout) {
+			fmt.Fprint(stdout, "\033[H\033[2J") // a pipe or file gets the tables one after another
+		} else {
+			fmt.Fprintln(stdout)
+		}
 		printScoreboard(stdout, sb)
 		for _, c := range procs {
 			if c.exited() {

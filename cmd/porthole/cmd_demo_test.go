@@ -23,6 +23,9 @@ func TestDemoNoTUI(t *testing.T) {
 	}
 	// The last scoreboard printed lists every example, up.
 	got := out.String()
+	if strings.ContainsAny(got, "\x1b\r") { // stdout is no terminal here
+		t.Errorf("demo --no-tui wrote terminal codes to a non-terminal: %q", got[:min(len(got), 200)])
+	}
 	last := got[strings.LastIndex(got, "collector "):]
 	for _, prog := range []string{"queued", "queued-client", "muxd", "muxd-producer-0", "replicate", "replicate-stuck"} {
 		found := false

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/porthole-dev/porthole/examples/cron/cron"
 	"github.com/porthole-dev/porthole/examples/muxd/muxd"
 	"github.com/porthole-dev/porthole/examples/queued/client"
 	"github.com/porthole-dev/porthole/examples/queued/queued"
@@ -19,10 +20,11 @@ var examples = map[string]func(ctx context.Context, args []string, stdout, stder
 	"queued-client": client.Main,
 	"muxd":          muxd.Main,
 	"replicate":     replicate.Main,
+	"cron":          cron.Main,
 }
 
 func init() {
-	register(&command{name: "example", summary: "run an example daemon: queued, queued-client, muxd, replicate", hidden: true, run: runExample})
+	register(&command{name: "example", summary: "run an example daemon: queued, queued-client, muxd, replicate, cron", hidden: true, run: runExample})
 }
 
 func runExample(args []string, stdout, stderr io.Writer) error {

@@ -104,6 +104,7 @@ func runLog(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.Program = *program
+	cfg.OneOff = true           // a command, not a server
 	cfg.Level = slog.LevelDebug // what the user asks to send, goes
 	bus, err := mlog.New(cfg)
 	if err != nil {

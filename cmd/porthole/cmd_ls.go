@@ -15,8 +15,9 @@ func init() {
 }
 
 func runLs(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ls", "[--dir DIR] [--json]", stderr)
-	dir := fs.String("dir", "", "segment directory (default $PORTHOLE_DIR, $XDG_RUNTIME_DIR/porthole, /dev/shm/porthole-UID)")
+	fs := newFlagSet("ls", "[--dir DIR | --all] [--json]", stderr)
+	dir := fs.String("dir", "", "list only this segment directory (default: this user's segment directory, then /run/porthole)")
+	all := fs.Bool("all", false, "also list other users' segment directories this user may read")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -25,51 +26,70 @@ func runLs(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
-	if *dir == "" {
-		*dir = shmstat.DefaultDir()
+	var infos []shmstat.SegmentInfo
+	dirs := []string{*dir}
+	if *dir != "" {
+		infos, err = shmstat.List(*dir) // a missing --dir is an error
+	} else {
+		dirs = shmstat.SearchDirs(*all)
+		infos, err = shmstat.ListAll(dirs)
 	}
-	infos, err := shmstat.List(*dir)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		type row struct {
-			Name       string    `json:"name"`
-			Path       string    `json:"path"`
-			PID        int       `json:"pid"`
-			Alive      bool      `json:"alive"`
-			Created    time.Time `json:"created"`
-			SlotsInUse int       `json:"slots_in_use"`
-			Error      string    `json:"error,omitempty"`
-		}
-		rows := []row{}
-		for _, in := range infos {
-			r := row{Name: in.Name, Path: in.Path, PID: in.OwnerPID, Alive: in.Alive, Created: in.Created, SlotsInUse: in.SlotsInUse}
-			if in.Err != nil {
-				r.Error = in.Err.Error()
-			}
-			rows = append(rows, r)
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"version": 1, "dir": *dir, "segments": rows})
+		return printLsJSON(stdout, dirs, infos)
 	}
+	return printLsTable(stdout, dirs, infos)
+}
+
+func printLsJSON(w io.Writer, dirs []string, infos []shmstat.SegmentInfo) error {
+	type row struct {
+		Name       string    `json:"name"`
+		Dir        string    `json:"dir"`
+		Path       string    `json:"path"`
+		PID        int       `json:"pid"`
+		Alive      bool      `json:"alive"`
+		Created    time.Time `json:"created"`
+		SlotsInUse int       `json:"slots_in_use"`
+		Failed     uint64    `json:"registrations_failed,omitempty"`
+		Error      string    `json:"error,omitempty"`
+	}
+	rows := []row{}
+	for _, in := range infos {
+		r := row{Name: in.Name, Dir: in.Dir, Path: in.Path, PID: in.OwnerPID, Alive: in.Alive, Created: in.Created,
+			SlotsInUse: in.SlotsInUse, Failed: in.Failed}
+		if in.Err != nil {
+			r.Error = in.Err.Error()
+		}
+		rows = append(rows, r)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(map[string]any{"version": 1, "dirs": dirs, "segments": rows})
+}
+
+func printLsTable(w io.Writer, dirs []string, infos []shmstat.SegmentInfo) error {
 	if len(infos) == 0 {
-		fmt.Fprintf(stdout, "no segments in %s\n", *dir)
+		fmt.Fprintf(w, "no segments in %v\n", dirs)
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPID\tOWNER\tCREATED\tSLOTS")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tPID\tOWNER\tCREATED\tSLOTS\tDIR")
 	for _, in := range infos {
 		if in.Err != nil {
-			fmt.Fprintf(tw, "%s\t-\tunreadable\t-\t-\t%v\n", in.Name, in.Err)
+			fmt.Fprintf(tw, "%s\t-\tunreadable\t-\t-\t%s\t%v\n", in.Name, in.Dir, in.Err)
 			continue
 		}
 		state := "dead"
 		if in.Alive {
 			state = "alive"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\n", in.Name, in.OwnerPID, state, in.Created.Format(time.DateTime), in.SlotsInUse)
+		note := ""
+		if in.Failed > 0 {
+			note = fmt.Sprintf("\t%d registrations failed", in.Failed)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s%s\n", in.Name, in.OwnerPID, state, in.Created.Format(time.DateTime), in.SlotsInUse, in.Dir, note)
 	}
 	return tw.Flush()
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/internal/termsafe"
 )
 
 func init() {
@@ -95,12 +96,12 @@ func query(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if o.asJSON {
 			stdout.Write(append(r.Line(), '\n'))
 		} else {
-			fmt.Fprintln(stdout, recordLine(&r))
+			fmt.Fprintln(stdout, termsafe.String(recordLine(&r))) // hosts, messages, attributes: from the wire
 		}
 		return true
 	}
 	bad := func(file string, line int, err error) {
-		fmt.Fprintf(stderr, "porthole query: %s:%d: skipped: %v\n", file, line, err)
+		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole query: %s:%d: skipped: %v\n", file, line, err)
 	}
 	if !o.follow {
 		return collector.ReadSpool(o.spool, print, bad)

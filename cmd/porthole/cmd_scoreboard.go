@@ -6,13 +6,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
-	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/collector/scoreboard"
 )
 
 func init() {
@@ -25,9 +24,13 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	url := fs.String("http", "", "collector URL (default http://127.0.0.1:9477 when --file is not given)")
 	interval := fs.Duration("interval", 0, "repeat every D, like watch")
 	count := fs.Int("count", 0, "with --interval: stop after N tables")
+	asCheck := fs.Bool("check", false, "judge instead of print, as porthole check --http/--file: one line, exit 0-3")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *asCheck {
+		return scoreboardCheck(*file, *url, stdout, stderr)
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
@@ -38,14 +41,13 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for n := 0; ; n++ {
-		var sb *collector.Scoreboard
-		if *file != "" {
-			sb, err = collector.ReadScoreboard(*file)
-		} else {
-			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			sb, err = collector.FetchScoreboard(rctx, *url)
-			cancel()
+		source := *file
+		if source == "" {
+			source = *url
 		}
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		sb, err := scoreboard.Load(rctx, source)
+		cancel()
 		if err != nil {
 			if *interval <= 0 {
 				return err
@@ -68,57 +70,18 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	}
 }
 
-func printScoreboard(w io.Writer, sb *collector.Scoreboard) {
-	c := sb.Collector
-	var rej []string
-	for k, v := range c.Rejected {
-		rej = append(rej, fmt.Sprintf("%s=%d", k, v))
-	}
-	sort.Strings(rej)
-	fmt.Fprintf(w, "collector %s pid %d  up %s  received %s  lost %d  rejected %s  spool %s (%d write errors)\n",
-		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), humanCount(c.Received), c.Lost,
-		orDash(strings.Join(rej, " ")), humanBytes(c.SpoolBytes), c.WriteErrors)
-	if c.LastWriteErr != "" {
-		fmt.Fprintf(w, "  spool trouble: %s\n", c.LastWriteErr)
-	}
+func printScoreboard(w io.Writer, b *scoreboard.Board) {
+	w = safeOut(w) // every name and text here came off the wire
+	fmt.Fprintln(w, b.Summary())
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tPROGRAM\tPID\tSTATE\tLAST SEEN\tLOAD\tLOST\tRESTARTS\tTASKS\tLAST PROBLEM")
-	for _, s := range sb.Servers {
-		var loads []string
-		for k, v := range s.Load {
-			loads = append(loads, fmt.Sprintf("%s %.0f%%", k, v))
-		}
-		sort.Strings(loads)
-		tasks := "-"
-		if len(s.Tasks) > 0 {
-			var ts []string
-			for _, t := range s.Tasks {
-				x := t.Name + ":" + t.Result
-				if t.Overdue {
-					x += "!OVERDUE"
-				}
-				if t.Running {
-					x += "(running)"
-				}
-				ts = append(ts, x)
-			}
-			tasks = strings.Join(ts, " ")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", s.Host, s.Program, s.PID, strings.ToUpper(s.State),
-			humanAgo(sb.Time, s.LastSeen), orDash(strings.Join(loads, ",")), s.Lost, s.Restarts, tasks, orDash(s.LastProblem))
+	for _, r := range b.Rows() {
+		// Fields escaped one by one: a tab or newline in a name must
+		// not make a column or a row of its own.
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", safeText(r.Host), safeText(r.Program), r.PID,
+			safeText(strings.ToUpper(r.State)), r.LastSeen, safeText(orDash(r.Load)), r.Lost, r.Restarts,
+			safeText(orDash(r.Tasks)), safeText(orDash(r.Problem)))
 	}
 	tw.Flush()
-}
-
-func humanBytes(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	printJobs(w, b.Time, b.Jobs)
 }

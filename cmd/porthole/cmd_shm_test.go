@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/shmstat"
+	"github.com/porthole-dev/porthole/shmstat/view"
 )
 
 // newTestSegment creates a segment with every kind of value in a fresh
@@ -48,8 +49,12 @@ func TestLs(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "svc") || !strings.Contains(out, "alive") {
-		t.Fatalf("ls output lacks the live segment:\n%s", out)
+	if !strings.Contains(out, "svc") || !strings.Contains(out, "alive") || !strings.Contains(out, dir) {
+		t.Fatalf("ls output lacks the live segment and its directory:\n%s", out)
+	}
+	_, errs, code = runCmd(t, "ls", "--dir", dir+"-typo")
+	if code == 0 || !strings.Contains(errs, "no such file or directory") {
+		t.Fatalf("ls --dir of a missing directory: exit %d, %q; want nonzero and the reason", code, errs)
 	}
 }
 
@@ -91,15 +96,15 @@ func TestStatJSON(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("%d JSON documents, want 2:\n%s", len(lines), out)
 	}
-	var doc statDoc
+	var doc view.Doc
 	if err := json.Unmarshal([]byte(lines[1]), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Version != statVersion || doc.Segment != "svc" || !doc.Owner.Alive {
+	if doc.Version != view.DocVersion || doc.Segment != "svc" || !doc.Owner.Alive {
 		t.Errorf("header fields: %+v", doc)
 	}
 	var rate *float64
-	var task *statTask
+	var task *view.DocTask
 	for _, m := range doc.Metrics {
 		if m.Name == "requests" {
 			rate = m.Rate
@@ -141,5 +146,36 @@ func TestDebugSetsAndClearsFlags(t *testing.T) {
 	}
 	if _, errs, code = runCmd(t, "debug", "svc", "--dir", dir, "+nosuch"); code == 0 || !strings.Contains(errs, "unknown flag") {
 		t.Errorf("+nosuch: exit %d, %q", code, errs)
+	}
+}
+
+// TestStatOneShotWindow: a one-shot stat takes a window (two readings)
+// only when the segment has a load meter to measure over it.
+func TestStatOneShotWindow(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	seg, err := shmstat.Create("plain", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	seg.Counter("requests", "").Add(3)
+	window := func() float64 {
+		t.Helper()
+		out, errs, code := runCmd(t, "stat", "plain", "--dir", dir, "--json")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var doc view.Doc
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Interval
+	}
+	if w := window(); w != 0 {
+		t.Errorf("counters only: a %.3f s window, want none", w)
+	}
+	seg.Load("worker")
+	if w := window(); w < 0.2 {
+		t.Errorf("with a load meter: a %.3f s window, want the 250 ms one", w)
 	}
 }

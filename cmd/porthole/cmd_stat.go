@@ -11,19 +11,34 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/shmstat"
+	"github.com/porthole-dev/porthole/shmstat/view"
 )
 
 func init() {
 	register(&command{name: "stat", summary: "print every value of a segment (--interval repeats, like watch)", run: runStat})
 }
 
+// loadWindow is how long a one-shot stat waits between its two readings
+// when the segment has a load meter (a percentage needs a window).
+const loadWindow = 250 * time.Millisecond
+
+type statFlags struct {
+	name     string
+	dir      string
+	asJSON   bool
+	interval time.Duration
+	count    int
+}
+
 func runStat(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("stat", "NAME [--json] [--interval D] [--count N] [--dir DIR]", stderr)
-	asJSON := fs.Bool("json", false, "print one JSON document per sample (schema: docs/FORMAT.md)")
-	interval := fs.Duration("interval", 0, "repeat every D, with counter rates per second")
-	count := fs.Int("count", 0, "with --interval: stop after N samples (0: until interrupted)")
-	dir := fs.String("dir", "", "segment directory")
+	var f statFlags
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON document per sample (schema: docs/FORMAT.md)")
+	fs.DurationVar(&f.interval, "interval", 0, "repeat every D, with counter rates per second")
+	fs.IntVar(&f.count, "count", 0, "with --interval: stop after N samples (0: until interrupted)")
+	fs.StringVar(&f.dir, "dir", "", "segment directory")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -31,34 +46,32 @@ func runStat(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: want one segment NAME", errUsage)
 	}
-	r, err := shmstat.Open(pos[0], &shmstat.Options{Dir: *dir})
+	f.name = pos[0]
+	r, err := shmstat.Open(f.name, &shmstat.Options{Dir: f.dir})
 	if err != nil {
 		return err
 	}
-	defer func() { r.Close() }()
-	res := shmstat.NewResolver()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	return statLoop(ctx, r, f, stdout, stderr)
+}
 
-	var prev *shmstat.Snapshot
-	if *interval <= 0 {
-		// One sample. Load needs a window: take a first reading 250 ms
-		// before the one printed.
-		if prev, err = r.Snapshot(); err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(250 * time.Millisecond):
-		}
+// statLoop prints samples of r until done, following a replaced segment,
+// and closes the reader it ends with.
+func statLoop(ctx context.Context, r *shmstat.Reader, f statFlags, stdout, stderr io.Writer) error {
+	defer func() { r.Close() }()
+	res := shmstat.NewResolver()
+	prev, err := firstWindow(ctx, r, f.interval)
+	if err != nil {
+		return err
 	}
 	for n := 0; ; n++ {
 		if r.Replaced() {
 			// The owner restarted (or removed the segment): follow the new one.
-			if nr, err := shmstat.Open(pos[0], &shmstat.Options{Dir: *dir}); err == nil {
+			if nr, err := shmstat.Open(f.name, &shmstat.Options{Dir: f.dir}); err == nil {
 				r.Close()
 				r = nr
-				fmt.Fprintf(stderr, "porthole stat: %s was replaced by a new segment (generation %016x)\n", pos[0], r.Generation())
+				fmt.Fprintf(stderr, "porthole stat: %s was replaced by a new segment (generation %016x)\n", f.name, nr.Generation())
 				prev = nil
 			}
 		}
@@ -66,30 +79,49 @@ func runStat(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		doc := buildStatDoc(cur, prev, res)
-		if *asJSON {
+		doc := view.New(cur, prev, &view.Options{Resolver: res}).Doc()
+		if f.asJSON {
 			if err := json.NewEncoder(stdout).Encode(doc); err != nil {
 				return err
 			}
 		} else {
-			if *interval > 0 && n > 0 {
+			if n > 0 {
 				fmt.Fprintln(stdout)
 			}
 			printStat(stdout, doc)
 		}
-		if *interval <= 0 || (*count > 0 && n+1 >= *count) {
+		if f.interval <= 0 || (f.count > 0 && n+1 >= f.count) {
 			return nil
 		}
 		prev = cur
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(*interval):
+		case <-time.After(f.interval):
 		}
 	}
 }
 
-func printStat(w io.Writer, d *statDoc) {
+// firstWindow takes, for a one-shot stat of a segment with a load meter,
+// a first reading loadWindow before the one printed. Without a load meter
+// (or with --interval) there is nothing to wait for.
+func firstWindow(ctx context.Context, r *shmstat.Reader, interval time.Duration) (*shmstat.Snapshot, error) {
+	if interval > 0 {
+		return nil, nil
+	}
+	prev, err := r.Snapshot()
+	if err != nil || !view.NeedsWindow(prev) {
+		return nil, err
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(loadWindow):
+	}
+	return prev, nil
+}
+
+func printStat(w io.Writer, d *view.Doc) {
+	w = safeOut(w) // names, help and info values are the segment writer's
 	owner := "dead"
 	if d.Owner.Alive {
 		owner = "alive"
@@ -97,18 +129,20 @@ func printStat(w io.Writer, d *statDoc) {
 	fmt.Fprintf(w, "%s  owner pid %d (%s)  created %s  generation %s\n",
 		d.Segment, d.Owner.PID, owner, d.Created.Format(time.DateTime), d.Generation)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	printValues(tw, d)
+	printTasks(tw, d)
+	printProcesses(tw, d)
+}
+
+func printValues(tw *tabwriter.Writer, d *view.Doc) {
 	fmt.Fprintln(tw, "\nNAME\tKIND\tVALUE\tRATE/S\tUNIT\tHELP")
-	var tasks []statMetric
 	for _, m := range d.Metrics {
 		val, rate := "", ""
 		switch m.Kind {
-		case "task":
-			tasks = append(tasks, m)
-			continue
-		case "flag", "probe", "site":
-			continue // shown with the processes
+		case "task", "flag", "probe", "site":
+			continue // in their own tables
 		case "counter", "sequence":
-			val = humanCount(m.Value.(uint64))
+			val = numfmt.Count(m.Value.(uint64))
 		case "load":
 			val = "-"
 			if m.LoadPercent != nil {
@@ -123,29 +157,40 @@ func printStat(w io.Writer, d *statDoc) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Kind, val, rate, m.Unit, m.Help)
 	}
 	tw.Flush()
-	if len(tasks) > 0 {
-		fmt.Fprintln(tw, "\nTASK\tEVERY\tLAST RESULT\tLAST START\tLAST SUCCESS\tRUNNING SINCE\tOVERDUE\tRUNS\tFAILED\tMESSAGE")
-		for _, m := range tasks {
-			t := m.Task
-			since, started, success := "-", "never", "never"
-			if t.RunningSince != nil {
-				since = humanAgo(d.Time, *t.RunningSince)
-			}
-			if t.LastStart != nil {
-				started = humanAgo(d.Time, *t.LastStart)
-			}
-			if t.LastSuccess != nil {
-				success = humanAgo(d.Time, *t.LastSuccess)
-			}
-			overdue := "no"
-			if t.Overdue {
-				overdue = "OVERDUE"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", m.Name,
-				time.Duration(t.EverySeconds*float64(time.Second)), t.Result, started, success, since, overdue, t.Runs, t.Failures, t.Message)
+}
+
+func printTasks(tw *tabwriter.Writer, d *view.Doc) {
+	header := false
+	for _, m := range d.Metrics {
+		if m.Task == nil {
+			continue
 		}
-		tw.Flush()
+		if !header {
+			fmt.Fprintln(tw, "\nTASK\tEVERY\tLAST RESULT\tLAST START\tLAST SUCCESS\tRUNNING SINCE\tOVERDUE\tRUNS\tFAILED\tMESSAGE")
+			header = true
+		}
+		t := m.Task
+		since, started, success := "-", "never", "never"
+		if t.RunningSince != nil {
+			since = numfmt.Ago(d.Time, *t.RunningSince)
+		}
+		if t.LastStart != nil {
+			started = numfmt.Ago(d.Time, *t.LastStart)
+		}
+		if t.LastSuccess != nil {
+			success = numfmt.Ago(d.Time, *t.LastSuccess)
+		}
+		overdue := "no"
+		if t.Overdue {
+			overdue = "OVERDUE"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", m.Name,
+			time.Duration(t.EverySeconds*float64(time.Second)), t.Result, started, success, since, overdue, t.Runs, t.Failures, t.Message)
 	}
+	tw.Flush()
+}
+
+func printProcesses(tw *tabwriter.Writer, d *view.Doc) {
 	fmt.Fprintln(tw, "\nSLOT\tPID\tROLE\tALIVE\tLOAD\tFLAGS\tPROBES")
 	for _, p := range d.Processes {
 		alive := "dead"

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/termsafe"
 	"github.com/porthole-dev/porthole/mlog"
 )
 
@@ -88,7 +89,7 @@ func runTail(args []string, stdout, stderr io.Writer) error {
 	if !*asJSON {
 		fmt.Fprintf(stderr, "listening on %s (receive buffer %d bytes)\n", orDefault(cfg.Group, mlog.DefaultGroup), r.RecvBuffer())
 	}
-	t := &tailer{r: r, out: stdout, errw: stderr, json: *asJSON, names: map[uint64]string{}}
+	t := &tailer{r: r, out: stdout, errw: termsafe.NewWriter(stderr), json: *asJSON, names: map[uint64]string{}}
 	shown := 0
 	for {
 		rctx, cancel := context.WithTimeout(ctx, time.Second)
@@ -104,9 +105,12 @@ func runTail(args []string, stdout, stderr io.Writer) error {
 			}
 			return err
 		}
+		if len(t.names) >= 65536 {
+			clear(t.names) // bounded: names are only a convenience for loss lines
+		}
 		t.names[m.Sender] = fmt.Sprintf("%s %s[%d]", m.Host, m.Program, m.PID)
 		if m.Dropped > 0 {
-			fmt.Fprintf(stderr, "-- %s dropped %d records (its queue was full)\n", t.names[m.Sender], m.Dropped)
+			fmt.Fprintf(t.errw, "-- %s dropped %d records (its queue was full)\n", t.names[m.Sender], m.Dropped)
 		}
 		if !f.match(&m) {
 			continue
@@ -152,7 +156,7 @@ func (t *tailer) reportLoss() {
 	sort.Strings(reasons)
 	for _, k := range reasons {
 		if d := s.Rejected[k] - t.prev.Rejected[k]; d > 0 {
-			fmt.Fprintf(t.errw, "-- rejected %d datagrams: %s (%v)\n", d, k, t.r.LastReject())
+			fmt.Fprintf(t.errw, "-- rejected %d datagrams: %s (last: %s)\n", d, k, s.LastReject[k])
 		}
 	}
 	if s.KernelDrops > t.prev.KernelDrops {
@@ -183,7 +187,7 @@ func (t *tailer) print(m *mlog.Received) {
 	if m.Stats != nil {
 		line += fmt.Sprintf(" [%d counters, %d gauges, %d tasks, part %d/%d]", len(m.Stats.Counters), len(m.Stats.Gauges), len(m.Stats.Tasks), m.Stats.Part+1, m.Stats.Parts)
 	}
-	fmt.Fprintln(t.out, line)
+	fmt.Fprintln(t.out, termsafe.String(line)) // every part of it came off the wire
 }
 
 func attrText(as []slog.Attr) string {

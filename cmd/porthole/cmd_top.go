@@ -33,12 +33,15 @@ func runTop(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
+	if err := positive("interval", *interval); err != nil {
+		return err
+	}
 	busCfg, err := bf.config()
 	if err != nil {
 		return err
 	}
 	tailBus := *bus || (*coll != "" && !flagSet(fs, "bus"))
-	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: tailBus, BusConfig: busCfg, SampleHz: *hz, Interval: *interval})
+	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: tailBus, BusConfig: busCfg, SampleHz: *hz})
 	u := tui.NewUI(m, nil)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()

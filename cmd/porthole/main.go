@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/porthole-dev/porthole/internal/termsafe"
 )
 
 // command is one porthole subcommand.
@@ -34,6 +36,12 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
+// exitStatus is an error that only sets porthole's exit status: the
+// command printed everything itself (check exits 0-3).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
 // errUsage marks an error caused by bad arguments (exit status 2).
 var errUsage = errors.New("usage")
 
@@ -42,12 +50,16 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout) // asked for: to stdout, so `porthole --help | less` works
 		return 0
+	case "-version", "--version":
+		args = []string{"version"}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -55,15 +67,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	if wantsHelp(args[1:]) {
+		stderr = stdout // flag usage, asked for, goes to stdout too
+	}
 	if err := c.run(args[1:], stdout, stderr); err != nil {
+		var es exitStatus
+		if errors.As(err, &es) {
+			return int(es)
+		}
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		// Errors may quote names and texts from segments and datagrams.
+		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole %s: %v\n", c.name, err)
 		if errors.Is(err, errUsage) {
-			fmt.Fprintf(stderr, "porthole %s: %v\n", c.name, err)
 			return 2
 		}
-		fmt.Fprintf(stderr, "porthole %s: %v\n", c.name, err)
 		return 1
 	}
 	return 0
@@ -82,7 +101,21 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'porthole COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'porthole help COMMAND' for a command's flags, 'porthole version' for the build.")
+}
+
+// wantsHelp reports whether a command's arguments ask for its help
+// (-h, -help or --help before any "--").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // newFlagSet returns a flag set for a subcommand that reports errors
@@ -110,10 +143,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, nil
+			return pos, negativeDuration(fs)
 		}
 		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
+			return append(pos, args[1:]...), negativeDuration(fs)
 		}
 		pos = append(pos, args[0])
 		args = args[1:]

@@ -64,15 +64,6 @@ func (s *Sampler) Profiles() []ProbeProfile {
 	return out
 }
 
-func (s *Sampler) target(name string) *target {
-	for _, t := range s.targets {
-		if t.name == name {
-			return t
-		}
-	}
-	return nil
-}
-
 // label resolves a probe value (the Resolver caches per distinct PC).
 func (s *Sampler) label(h *hist, raw uint64) Location {
 	pc, site, kind := shmstat.DecodeProbe(raw)

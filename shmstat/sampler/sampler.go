@@ -17,12 +17,10 @@ type Config struct {
 	Segments []string         // names or paths
 	Options  *shmstat.Options // where names are looked up
 	Hz       float64          // probe samples per second, default 997, at most 10,000
-	ValueHz  float64          // counter and gauge readings per second, default 10
-	History  int              // value readings kept per segment, default 600
 	PID      int              // only this process (0: all)
 }
 
-// Sampler samples probes and values of one or more segments.
+// Sampler samples the probes of one or more segments.
 type Sampler struct {
 	cfg      Config
 	period   int64 // ns
@@ -52,10 +50,8 @@ type target struct {
 	name   string
 	r      *shmstat.Reader
 	snap   *shmstat.Snapshot // descriptors (names of probes), refreshed now and then
-	refs   []uint64
 	slots  []slotState
-	probes []int // probe word indexes in use
-	values *ring
+	probes []int          // probe word indexes in use
 	roles  map[int]string // slot -> role, from the last refresh
 	claims map[int]uint64 // slot -> claim that role belongs to
 	err    error
@@ -104,16 +100,10 @@ func New(cfg Config) (*Sampler, error) {
 	if cfg.Hz > 10000 {
 		return nil, fmt.Errorf("sampler: %g Hz: at most 10,000", cfg.Hz)
 	}
-	if cfg.ValueHz <= 0 {
-		cfg.ValueHz = 10
-	}
-	if cfg.History <= 0 {
-		cfg.History = 600
-	}
 	s := &Sampler{cfg: cfg, period: int64(float64(time.Second) / cfg.Hz), resolver: shmstat.NewResolver(), hists: map[histKey]*hist{}}
 	s.stats.TargetHz = cfg.Hz
 	for _, name := range cfg.Segments {
-		t := &target{name: name, values: newRing(cfg.History)}
+		t := &target{name: name}
 		if err := t.open(cfg.Options); err != nil {
 			s.closeAll()
 			return nil, err
@@ -151,7 +141,6 @@ func (t *target) refresh() error {
 		return err
 	}
 	t.snap, t.err = snap, nil
-	t.refs = t.r.ValueRefs(snap)
 	t.probes = t.probes[:0]
 	for _, m := range snap.Metrics {
 		if m.Kind == shmstat.KindProbe {
@@ -185,8 +174,7 @@ func (s *Sampler) Run(ctx context.Context) error {
 	setTimerSlack(time.Microsecond)
 	start := monoNow()
 	cpu0 := processCPU()
-	valueEvery := int64(float64(time.Second) / s.cfg.ValueHz)
-	nextValue, nextRefresh := start, start+int64(200*time.Millisecond)
+	nextRefresh := start + int64(200*time.Millisecond)
 	deadline := start
 	s.mu.Lock()
 	s.refreshTargets()
@@ -210,10 +198,6 @@ func (s *Sampler) Run(ctx context.Context) error {
 		s.lat = append(s.lat, late)
 		if len(s.lat) > 20000 {
 			s.lat = s.lat[10000:]
-		}
-		if deadline >= nextValue {
-			nextValue += valueEvery
-			s.sampleValues()
 		}
 		if deadline >= nextRefresh {
 			nextRefresh += int64(200 * time.Millisecond)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/porthole-dev/porthole/examples/internal/daemon"
 	"github.com/porthole-dev/porthole/examples/queued/queued"
+	"github.com/porthole-dev/porthole/shmstat"
 )
 
 // Main runs the client until ctx ends or it is signalled.
@@ -50,7 +51,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer c.Close()
 	ids := d.Seg.Sequence("ids")
-	sent := d.Seg.Counter("client_updates_sent", "updates this client sent")
+	// Each client process counts its own updates (in its slot), so two
+	// clients are two numbers, not a sum.
+	sent := d.Seg.Counter("client_updates_sent", "updates this client sent", shmstat.PerProcess())
 	p := d.Seg.Probe("sender")
 	w := bufio.NewWriter(c)
 	tables := []string{"orders", "users", "stock", "audit"}

@@ -98,6 +98,7 @@ type server struct {
 	load                                                    *shmstat.Load
 	checkpoint                                              *shmstat.Task
 	probe                                                   *shmstat.Probe
+	conns                                                   connProbes
 	mergeCat                                                interface{ On() bool }
 	pagesWritten                                            uint64
 }
@@ -121,6 +122,7 @@ func newServer(d *daemon.Daemon, work, every time.Duration) *server {
 		probe:      seg.Probe("worker"),
 		mergeCat:   d.Bus.Category("merge"),
 	}
+	s.conns.seg = seg
 	s.cond = sync.NewCond(&s.mu)
 	s.space = sync.NewCond(&s.mu)
 	s.maxQueue = 20000
@@ -131,7 +133,8 @@ func newServer(d *daemon.Daemon, work, every time.Duration) *server {
 // serve reads a client's lines: "U table record value", "D table", "C table".
 func (s *server) serve(ctx context.Context, c net.Conn) {
 	defer c.Close()
-	p := s.d.Seg.Probe("conn")
+	p, release := s.conns.take()
+	defer release()
 	sc := bufio.NewScanner(c)
 	for sc.Scan() {
 		p.Here()
@@ -253,4 +256,37 @@ func (s *server) checkpoints(ctx context.Context) {
 		s.checkpoint.DoneNote(fmt.Sprintf("%d pages written since the last checkpoint, %d updates queued", written-last, pending))
 		last = written
 	}
+}
+
+// maxConnProbes bounds the probes given to connections: a segment has 32
+// probe words per slot, and a probe name, once registered, stays.
+const maxConnProbes = 16
+
+// connProbes gives each connection a probe of its own, conn1 to conn16,
+// as shmstat advises (one probe per worker goroutine), so the readers see
+// where each connection is. A closed connection's probe is cleared and
+// reused; connections beyond 16 share "conn-more".
+type connProbes struct {
+	mu   sync.Mutex
+	seg  *shmstat.Segment
+	busy [maxConnProbes]bool
+}
+
+// take returns a free probe and the function that gives it back.
+func (c *connProbes) take() (*shmstat.Probe, func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.busy {
+		if !c.busy[i] {
+			c.busy[i] = true
+			p := c.seg.Probe("conn" + strconv.Itoa(i+1))
+			return p, func() {
+				p.Clear()
+				c.mu.Lock()
+				c.busy[i] = false
+				c.mu.Unlock()
+			}
+		}
+	}
+	return c.seg.Probe("conn-more"), func() {}
 }

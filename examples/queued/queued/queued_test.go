@@ -196,7 +196,7 @@ func TestQueueFullStallsClients(t *testing.T) {
 	}()
 	const site = "queue full: waiting for the worker"
 	snap := waitFor(t, func(s *shmstat.Snapshot) bool {
-		conn := s.Metric(shmstat.KindProbe, "conn")
+		conn := s.Metric(shmstat.KindProbe, "conn1")
 		if conn == nil || counter(s, "client_stalls") == 0 {
 			return false
 		}
@@ -213,6 +213,51 @@ func TestQueueFullStallsClients(t *testing.T) {
 	cancel()
 	for _, ch := range []chan error{qdone, cdone} {
 		if err := <-ch; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestEachClientItsOwn: two clients' client_updates_sent are two numbers,
+// each in its client's slot, and each connection has its own probe.
+func TestEachClientItsOwn(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	t.Setenv("PORTHOLE_DIR", filepath.Join(t.TempDir(), "seg"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 3)
+	go func() { done <- queued.Main(ctx, []string{"--work", "1ms"}, io.Discard, io.Discard) }()
+	for _, rate := range []string{"1000", "3000"} {
+		go func() {
+			done <- client.Main(ctx, []string{"--rate", rate, "--drop-every", "0"}, io.Discard, io.Discard)
+		}()
+	}
+	snap := waitFor(t, func(s *shmstat.Snapshot) bool {
+		n := 0
+		for _, sl := range s.Slots {
+			if m := s.SlotMetric(shmstat.KindCounter, "client_updates_sent", sl.Index); sl.Role == "client" && m != nil && m.Value > 0 {
+				n++
+			}
+		}
+		return n == 2 && s.Metric(shmstat.KindProbe, "conn1") != nil && s.Metric(shmstat.KindProbe, "conn2") != nil
+	})
+	var sent []uint64
+	for _, m := range snap.Metrics {
+		if m.Name == "client_updates_sent" {
+			if !m.PerProcess {
+				t.Errorf("a shared client_updates_sent: %+v", m)
+			}
+			sent = append(sent, m.Value)
+		}
+	}
+	if len(sent) != 2 {
+		t.Errorf("client_updates_sent values %v, want one per client", sent)
+	}
+	cancel()
+	for i := 0; i < 3; i++ {
+		if err := <-done; err != nil {
 			t.Error(err)
 		}
 	}

@@ -5,4 +5,9 @@
 // that it ran; it refuses to start while the previous run is still
 // running and says since when. --fail-rate, --hang and --fill-snapshots
 // inject the failures that make runs fail, stick, and go overdue.
+//
+// With --once it is a cron job instead of a daemon: one run, exit status 1
+// when it fails, its state (demo data, destination, snapshots, run count)
+// kept in --work between runs. Started by porthole run NAME, it takes a
+// process slot in that job's segment.
 package replicate

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,26 +33,32 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hang := fs.Bool("hang", false, "the third run never finishes: later runs refuse to start, the task goes overdue")
 	fill := fs.Bool("fill-snapshots", false, "never drop snapshots: the snapshot area fills and runs fail")
 	name := fs.String("name", "replicate", "segment and program name (to run several jobs side by side)")
+	once := fs.Bool("once", false, "run one replication and exit, as cron or porthole run would start it: exit 1 when it fails")
+	workDir := fs.String("work", "", "working directory: demo source, destination, snapshots (default: a temporary one; with --once one kept per --name)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	d, err := daemon.Start(*name, "", stderr)
+	d, err := start(*name, *once, stderr)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	ctx, cancel := daemon.Context(ctx)
 	defer cancel()
-	work, err := os.MkdirTemp("", "replicate-")
+	work, err := workspace(*workDir, *name, *once)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
+	if *workDir == "" && !*once {
+		defer os.RemoveAll(work)
+	}
 	demo := *src == ""
 	if demo {
 		*src = filepath.Join(work, "source")
-		if err := makeDemoData(*src); err != nil {
-			return err
+		if _, err := os.Stat(*src); err != nil {
+			if err := makeDemoData(*src); err != nil {
+				return err
+			}
 		}
 	}
 	if *dst == "" {
@@ -60,18 +67,24 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	j := &job{
 		d: d, src: *src, dst: *dst, snaps: filepath.Join(work, "snapshots"),
 		failRate: *failRate, hang: *hang, fill: *fill, rng: rand.New(rand.NewSource(time.Now().UnixNano())),
-		task:      d.Seg.Task("replication", *every),
 		blocks:    d.Seg.Counter("blocks_copied", "changed blocks copied to the destination", shmstat.Unit("blocks")),
 		bytes:     d.Seg.Counter("bytes_scanned", "bytes compared", shmstat.Unit("bytes")),
 		refused:   d.Seg.Counter("runs_refused", "runs not started: the previous one was still running", shmstat.Unit("runs")),
 		snapshots: d.Seg.Gauge("snapshots_kept", "snapshots on disk", shmstat.Unit("snapshots")),
 		probe:     d.Seg.Probe("job"),
 	}
+	changes := rand.New(rand.NewSource(time.Now().UnixNano() + 1)) // the demo data's writes
+	if *once {
+		if demo {
+			changeDemoData(*src, changes)
+		}
+		return j.once(ctx, work, stderr)
+	}
+	j.task = d.Seg.Task("replication", *every)
 	d.Seg.Info("source", *src)
 	d.Seg.Info("destination", *dst)
 	d.Log.Info("replicate started", "every", *every, "fail_rate", *failRate, "hang", *hang, "fill_snapshots", *fill)
 	fmt.Fprintf(stdout, "replicate: %s -> %s every %s\n", *src, *dst, *every)
-	changes := rand.New(rand.NewSource(time.Now().UnixNano() + 1)) // the demo data's writes
 	t := time.NewTicker(*every)
 	defer t.Stop()
 	for {
@@ -100,6 +113,54 @@ type job struct {
 	refused         *shmstat.Counter
 	snapshots       *shmstat.Gauge
 	probe           *shmstat.Probe
+}
+
+// start opens the segment: its own, or with once, a process slot in the
+// segment of the job runner that started it (porthole run NAME makes
+// segment NAME), so its counters and probe show beside the runner's task.
+func start(name string, once bool, stderr io.Writer) (*daemon.Daemon, error) {
+	if once {
+		if d, err := daemon.Start(name, "replicate", stderr); err == nil {
+			return d, nil
+		}
+	}
+	return daemon.Start(name, "", stderr)
+}
+
+// workspace returns the working directory, creating it.
+func workspace(dir, name string, once bool) (string, error) {
+	switch {
+	case dir != "":
+	case once:
+		dir = filepath.Join(os.TempDir(), "porthole-replicate-"+name)
+	default:
+		return os.MkdirTemp("", "replicate-")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("replicate: %w", err)
+	}
+	return dir, nil
+}
+
+// once runs one replication, numbered after the runs before it (counted
+// in the working directory), and reports its result on stderr: the last
+// line is what a job runner keeps as the run's message.
+func (j *job) once(ctx context.Context, work string, stderr io.Writer) error {
+	countFile := filepath.Join(work, "runs")
+	b, _ := os.ReadFile(countFile)
+	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	n++
+	if err := os.WriteFile(countFile, []byte(strconv.Itoa(n)+"\n"), 0o600); err != nil {
+		return fmt.Errorf("replicate: %w", err)
+	}
+	note, err := j.run(ctx, n)
+	if err != nil {
+		j.d.Log.Error("replication failed", "run", n, "err", err)
+		return fmt.Errorf("run %d: %w", n, err)
+	}
+	j.d.Log.Info("replication done", "run", n, "result", note)
+	fmt.Fprintf(stderr, "run %d: %s\n", n, note)
+	return nil
 }
 
 // tryRun starts a run in the background unless one is still running.

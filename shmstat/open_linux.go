@@ -1,0 +1,35 @@
+package shmstat
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// openSegmentFile is the one way shmstat opens a file in the segment
+// directory (segments, their lock files, new segments with
+// O_CREATE|O_EXCL; perm applies only to those; op names the operation in
+// errors): never through a symbolic link (O_NOFOLLOW), never waiting
+// (O_NONBLOCK, so a FIFO named *.shm cannot hang the caller), and only a
+// regular file.
+func openSegmentFile(path string, flag int, perm os.FileMode, op string) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, perm)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("shmstat: %s %s: a symbolic link stands at the segment's path: %w", op, path, ErrInsecure)
+		}
+		return nil, fmt.Errorf("shmstat: %s %s: %w", op, path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("shmstat: %s %s: %w", op, path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("shmstat: %s %s: not a regular file (%v): %w", op, path, fi.Mode().Type(), ErrInsecure)
+	}
+	return f, nil
+}
