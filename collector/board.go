@@ -20,7 +20,7 @@ const (
 // process (sender), a restart folded into the row of the process it
 // replaced. Not safe for concurrent use; the Collector holds its lock.
 type board struct {
-	rows      map[*row]struct{}
+	rows      []*row            // every row, in no order (row.idx is its place)
 	senders   map[uint64]*row   // every sender id the tracker knows -> its row
 	programs  map[string][]*row // host + "\x00" + program -> its rows
 	lru       row               // sentinel of the rows by last seen, newest first
@@ -38,13 +38,14 @@ type board struct {
 type row struct {
 	Server
 	key        string
+	idx        int           // place in board.rows; -1 once removed
 	every      time.Duration // announcement interval seen
 	ids        []uint64      // its sender ids the tracker still knows
 	newer, old *row
 }
 
 func newBoard(maxServers int) *board {
-	b := &board{rows: map[*row]struct{}{}, senders: map[uint64]*row{}, programs: map[string][]*row{}, max: maxServers}
+	b := &board{senders: map[uint64]*row{}, programs: map[string][]*row{}, max: maxServers}
 	b.lru.newer, b.lru.old = &b.lru, &b.lru
 	return b
 }
@@ -94,7 +95,8 @@ func (b *board) rowFor(m *mlog.Received, now time.Time) *row {
 	}
 	r := &row{key: key, Server: Server{Host: m.Host, Program: m.Program, PID: m.PID, Sender: sid,
 		FirstSeen: seen, LastSeen: seen, Levels: map[string]uint64{}}}
-	b.rows[r] = struct{}{}
+	r.idx = len(b.rows)
+	b.rows = append(b.rows, r)
 	b.programs[key] = append(b.programs[key], r)
 	r.newer, r.old = b.lru.newer, &b.lru
 	b.lru.newer.old = r
@@ -254,10 +256,15 @@ func (r *row) state(now time.Time, goneAfter time.Duration) string {
 	return StateUp
 }
 
+// forgetBatch bounds the rows one refresh forgets, so that a mass of
+// servers falling silent together never holds the ingest lock long; the
+// rest go at the next refresh (a few per second).
+const forgetBatch = 256
+
 // refresh forgets the servers silent longer than forgetAfter. The rows
 // are kept by last seen, so this costs only what it forgets.
 func (b *board) refresh(now time.Time, forgetAfter time.Duration) {
-	for r := b.lru.old; r != &b.lru && forgetAfter > 0 && now.Sub(r.LastSeen) > forgetAfter; r = b.lru.old {
+	for n, r := 0, b.lru.old; n < forgetBatch && r != &b.lru && forgetAfter > 0 && now.Sub(r.LastSeen) > forgetAfter; n, r = n+1, b.lru.old {
 		b.remove(r)
 	}
 }
@@ -265,7 +272,11 @@ func (b *board) refresh(now time.Time, forgetAfter time.Duration) {
 // remove drops a row and its sender ids.
 func (b *board) remove(r *row) {
 	b.lostElsewhere += r.Lost
-	delete(b.rows, r)
+	last := b.rows[len(b.rows)-1]
+	b.rows[r.idx], last.idx = last, r.idx
+	b.rows[len(b.rows)-1] = nil
+	b.rows = b.rows[:len(b.rows)-1]
+	r.idx = -1
 	for _, id := range r.ids {
 		delete(b.senders, id)
 	}
@@ -295,21 +306,21 @@ func (b *board) touch(r *row) {
 	b.lru.newer = r
 }
 
-// list returns copies of the servers with their state at now, sorted by
-// host, program and first seen.
-func (b *board) list(now time.Time, goneAfter time.Duration) []Server {
-	out := make([]Server, 0, len(b.rows))
-	for r := range b.rows {
-		c := r.Server
-		c.State = r.state(now, goneAfter)
-		c.Counters = copyMap(r.Counters)
-		c.Gauges = copyMap(r.Gauges)
-		c.Load = copyMap(r.Load)
-		c.Levels = copyMap(r.Levels)
-		c.Tasks = append([]mlog.TaskStat(nil), r.Tasks...)
-		c.Probes = append([]mlog.ProbeStat(nil), r.Probes...)
-		out = append(out, c)
-	}
+// snapshot returns a copy of r's server with its state at now.
+func (r *row) snapshot(now time.Time, goneAfter time.Duration) Server {
+	c := r.Server
+	c.State = r.state(now, goneAfter)
+	c.Counters = copyMap(r.Counters)
+	c.Gauges = copyMap(r.Gauges)
+	c.Load = copyMap(r.Load)
+	c.Levels = copyMap(r.Levels)
+	c.Tasks = append([]mlog.TaskStat(nil), r.Tasks...)
+	c.Probes = append([]mlog.ProbeStat(nil), r.Probes...)
+	return c
+}
+
+// sortServers orders servers by host, program and first seen.
+func sortServers(out []Server) {
 	sort.Slice(out, func(i, j int) bool {
 		a, b := &out[i], &out[j]
 		if a.Host != b.Host {
@@ -323,5 +334,4 @@ func (b *board) list(now time.Time, goneAfter time.Duration) []Server {
 		}
 		return a.Sender < b.Sender
 	})
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,7 +224,8 @@ func (c *Collector) ticker() {
 	defer c.wg.Done()
 	t := time.NewTicker(c.cfg.ReorderWindow / 4)
 	defer t.Stop()
-	lastBoard := time.Time{}
+	var lastBoard time.Time
+	boardEvery := time.Second
 	for {
 		select {
 		case <-c.stop:
@@ -235,11 +237,16 @@ func (c *Collector) ticker() {
 		c.seq.expire(now, false)
 		c.board.refresh(now, c.cfg.ForgetAfter)
 		c.mu.Unlock()
-		if now.Sub(lastBoard) >= time.Second {
+		if now.Sub(lastBoard) >= boardEvery {
 			lastBoard = now
+			start := time.Now()
 			if err := c.writeScoreboard(); err != nil {
 				c.cfg.Logger.Warn("collector: scoreboard not written", "err", err)
 			}
+			// Writing a large scoreboard (tens of thousands of servers)
+			// takes a while: write it less often, so that it never costs
+			// more than a tenth of the collector's time.
+			boardEvery = max(time.Second, 10*time.Since(start))
 		}
 	}
 }
@@ -248,9 +255,9 @@ func (c *Collector) ticker() {
 func (c *Collector) Scoreboard() *Scoreboard {
 	now := c.cfg.Now()
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.seq.expire(now, false) // what the window has decided, counted now
 	c.board.refresh(now, c.cfg.ForgetAfter)
+	jobs := c.board.jobs.list(now)
 	ts := c.seq.track.Stats()
 	self := Self{
 		Host: c.cfg.Host, PID: os.Getpid(), Started: c.started, UptimeSeconds: now.Sub(c.started).Seconds(),
@@ -267,7 +274,33 @@ func (c *Collector) Scoreboard() *Scoreboard {
 	if e := c.lastWriteErr.Load(); e != nil {
 		self.LastWriteErr = *e
 	}
-	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.board.list(now, c.cfg.GoneAfter), Jobs: c.board.jobs.list(now)}
+	c.mu.Unlock()
+	return &Scoreboard{Version: ScoreboardVersion, Time: now, Collector: self, Servers: c.servers(now), Jobs: jobs}
+}
+
+// serverChunk is how many rows the scoreboard copies per hold of the
+// ingest lock: ingest never waits for more than one chunk.
+const serverChunk = 256
+
+// servers copies the scoreboard's rows a chunk at a time (each row is
+// consistent; rows are not all of one instant), then sorts them with the
+// lock released.
+func (c *Collector) servers(now time.Time) []Server {
+	c.mu.Lock()
+	rows := slices.Clone(c.board.rows)
+	c.mu.Unlock()
+	out := make([]Server, 0, len(rows))
+	for i := 0; i < len(rows); i += serverChunk {
+		c.mu.Lock()
+		for _, r := range rows[i:min(i+serverChunk, len(rows))] {
+			if r.idx >= 0 { // not removed meanwhile
+				out = append(out, r.snapshot(now, c.cfg.GoneAfter))
+			}
+		}
+		c.mu.Unlock()
+	}
+	sortServers(out)
+	return out
 }
 
 // writeScoreboard replaces the scoreboard file atomically.

@@ -61,7 +61,7 @@ func runPath(t *testing.T, msgs []mlog.Received, times []time.Time) {
 	for _, n := range p.gapSum {
 		total += n
 	}
-	for r := range b.rows {
+	for _, r := range b.rows {
 		rows += r.Lost
 	}
 	if st := q.track.Stats(); st.Lost != total || st.Held != 0 || rows+b.lostElsewhere != total {

@@ -388,11 +388,17 @@ func (t *Tracker[T]) flushSender(s *trackedSender[T]) {
 	t.releaseTo(s, s.heap.max(s.next), ReasonNetwork)
 }
 
+// expireBatch bounds the work of one Expire call (waits settled, senders
+// forgotten), so that a caller holding a lock for it never holds it
+// long; what is left is done by the next call.
+const expireBatch = 2048
+
 // Expire declares lost every missing number that a later one has waited
 // for longer than the window, and forgets senders silent past
-// ForgetAfter. Call it regularly (a few times per window).
+// ForgetAfter. Call it regularly (a few times per window); one call does
+// at most a bounded amount of work and leaves the rest for the next.
 func (t *Tracker[T]) Expire(now time.Time) {
-	for t.waits.len() > 0 {
+	for n := 0; n < expireBatch && t.waits.len() > 0; n++ {
 		e := t.waits.peek()
 		if now.Sub(e.at) < t.cfg.Window {
 			break
@@ -404,8 +410,11 @@ func (t *Tracker[T]) Expire(now time.Time) {
 		}
 		t.releaseTo(s, e.seq, ReasonNetwork)
 	}
-	for s := t.lru.old; s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; s = t.lru.old {
+	for n, s := 0, t.lru.old; n < expireBatch && s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; n, s = n+1, t.lru.old {
 		t.drop(s, ReasonSilent)
+	}
+	if len(t.senders) == 0 {
+		t.waits = waitQueue[T]{} // every entry left is void
 	}
 	t.shrink()
 }
@@ -512,6 +521,7 @@ func (t *Tracker[T]) drop(s *trackedSender[T], reason string) {
 	s.old.newer, s.newer.old = s.newer, s.old
 	s.newer, s.old = nil, nil
 	s.gone = true
+	s.heap, s.members = nil, nil // wait entries may still point at s until they expire
 	delete(t.senders, s.id)
 	if reason == ReasonEvicted {
 		t.stats.Evicted++

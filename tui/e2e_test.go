@@ -27,6 +27,9 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		seg.Counter("requests_served", "requests served").Add(12345)
+		for i := 0; i < 30; i++ {
+			seg.Gauge(fmt.Sprintf("zz_gauge_%02d", i), "one of many, to scroll").Set(int64(1000 * i))
+		}
 		tk := seg.Task("nightly_copy", time.Millisecond)
 		tk.Start()
 		tk.Done(errors.New("checksum mismatch"))
@@ -116,7 +119,7 @@ func TestTopInTmux(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "seg")
-	startChild(t, dir, "owner")
+	owner := startChild(t, dir, "owner")
 	bin := filepath.Join(tmp, "porthole")
 	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "../cmd/porthole")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -130,7 +133,7 @@ func TestTopInTmux(t *testing.T) {
 		}
 		return string(out)
 	}
-	tmux("new-session", "-d", "-s", "top", "-x", "100", "-y", "30", "env", "PORTHOLE_DIR="+dir, bin, "top", "--interval", "200ms")
+	tmux("new-session", "-d", "-s", "top", "-x", "100", "-y", "30", "env", "PORTHOLE_DIR="+dir, bin, "top", "--interval", "200ms", "--bus=false")
 	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
 	screen := func(want string) string {
 		deadline := time.Now().Add(10 * time.Second)
@@ -143,11 +146,61 @@ func TestTopInTmux(t *testing.T) {
 		}
 	}
 	s := screen("nightly_copy")
-	for _, want := range []string{"e2e", "requests_served", "nightly_copy", "failed OVERDUE", "waiting for work"} {
+	for _, want := range []string{"e2e", "requests_served", "nightly_copy", "failed OVERDUE", "waiting for work", "?Help", "values 1-"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("screen lacks %q:\n%s", want, s)
 		}
 	}
+	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "top"}, k...)...) }
+	expect := func(what string, want ...string) string {
+		t.Helper()
+		s := screen(want[0])
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				t.Errorf("%s: screen lacks %q:\n%s", what, w, s)
+			}
+		}
+		return s
+	}
+	// Scroll: End shows the last value, Home the first again.
+	keys("End")
+	expect("End", "zz_gauge_29", "/31 ↑")
+	keys("Home")
+	expect("Home", "requests_served")
+	// Sort by name, reversed: the last name comes first.
+	keys("s")
+	expect("sort", "sort: name ↑")
+	keys("S")
+	expect("reverse", "sort: name ↓", "zz_gauge_29")
+	// Filter: typed at the bottom, kept in the header.
+	keys("/", "g", "a", "u", "g", "e", "_", "0", "7", "Enter")
+	if s := expect("filter", "filter: gauge_07", "zz_gauge_07"); strings.Contains(s, "requests_served") {
+		t.Errorf("filter kept requests_served:\n%s", s)
+	}
+	keys("Escape")
+	if s := expect("filter cleared", "/31"); strings.Contains(s, "filter:") {
+		t.Errorf("filter still shown after esc:\n%s", s)
+	}
+	// Pause with confirmation: the owner's row is below the segment's.
+	keys("Down", "z")
+	expect("pause asks", fmt.Sprintf("pause pid %d", owner.Process.Pid), "z or y")
+	if st := procState(t, owner.Process.Pid); st == "T" {
+		t.Fatal("paused before the confirmation")
+	}
+	keys("y")
+	expect("paused", "1 PAUSED")
+	waitState(t, owner.Process.Pid, "T")
+	keys("Z")
+	expect("resumed", fmt.Sprintf("resumed pid %d", owner.Process.Pid))
+	waitState(t, owner.Process.Pid, "S")
+	// The cluster view says where it looked for the collector (or shows
+	// the one that answered there).
+	keys("Tab")
+	s = screen("9477")
+	if !strings.Contains(s, "no collector answered at http://127.0.0.1:9477") && !strings.Contains(s, "scoreboard: collector") {
+		t.Errorf("cluster view:\n%s", s)
+	}
+	keys("Tab")
 	tmux("send-keys", "-t", "top", "?")
 	if s = screen("show or hide this help"); !strings.Contains(s, "pause (SIGSTOP)") {
 		t.Errorf("help overlay missing:\n%s", s)
@@ -162,4 +215,33 @@ func TestTopInTmux(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Error("q did not quit porthole top")
+}
+
+// procState is the state letter of a process in /proc/<pid>/stat.
+func procState(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+3 > len(s) {
+		t.Fatalf("/proc/%d/stat: %q", pid, s)
+	}
+	return s[i+2 : i+3]
+}
+
+// waitState waits until the kernel shows pid in state st ("T" stopped,
+// "S" sleeping). The stop is another process's doing (porthole top's),
+// so there is no event to wait on here: poll, with a generous deadline.
+func waitState(t *testing.T, pid int, st string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for procState(t, pid) != st {
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d: state %s, want %s", pid, procState(t, pid), st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -38,12 +38,18 @@ type Model struct {
 	mu       sync.Mutex
 	prev     map[string]*shmstat.Snapshot
 	samplers map[string]*liveSampler
-	paused   map[int]bool
+	paused   map[int]pauseRef     // pid -> the segment slot it was paused through
 	focus    string               // the segment whose probes are sampled
 	history  map[string][]float64 // "segment\x00metric" -> recent rates (counters) or values (gauges)
 	logs     []LogLine
+	logsSeen uint64 // log lines received in all
 	logErr   string
-	rcv      *mlog.Receiver
+	builds   int
+	kick     chan struct{} // a refresh is wanted before the next tick
+	readers  readers
+	// noSampling: no pane shows histograms (the cluster view is up).
+	noSampling bool
+	rcv        *mlog.Receiver
 }
 
 // liveSampler samples one segment in windows: the histogram shown is the
@@ -67,7 +73,7 @@ func NewModel(cfg Config) *Model {
 		cfg.MaxLogs = 500
 	}
 	return &Model{cfg: cfg, res: shmstat.NewResolver(), prev: map[string]*shmstat.Snapshot{},
-		samplers: map[string]*liveSampler{}, paused: map[int]bool{}, history: map[string][]float64{}}
+		samplers: map[string]*liveSampler{}, paused: map[int]pauseRef{}, history: map[string][]float64{}, kick: make(chan struct{}, 1)}
 }
 
 // Start begins tailing the bus (when configured) until ctx ends.
@@ -108,6 +114,7 @@ func (m *Model) Start(ctx context.Context) {
 				}
 				m.mu.Lock()
 				m.logs = append(m.logs, line)
+				m.logsSeen++
 				if len(m.logs) > m.cfg.MaxLogs {
 					m.logs = m.logs[len(m.logs)-m.cfg.MaxLogs:]
 				}
@@ -117,24 +124,29 @@ func (m *Model) Start(ctx context.Context) {
 	}()
 }
 
-// Close stops the samplers and resumes every process paused through SetPaused.
+// Close stops the samplers and resumes every process paused through Pause.
 func (m *Model) Close() {
+	m.readers.close()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, ls := range m.samplers {
 		ls.cancel()
 	}
-	for pid := range m.paused {
-		resume(pid)
-	}
-	m.paused = map[int]bool{}
+	m.resumeAllLocked()
 }
 
-// SetFocus names the segment the user looks at: only its probes are
-// sampled (one sampler thread, not one per segment).
+// SetFocus names the segment the user looks at: only it is read in full
+// detail and only its probes are sampled (one sampler thread, not one per
+// segment, and none for a segment without probes).
 func (m *Model) SetFocus(segment string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.focus != segment {
+		select {
+		case m.kick <- struct{}{}: // read it in full now, not at the next tick
+		default:
+		}
+	}
 	m.focus = segment
 	for name, ls := range m.samplers {
 		if name != segment {
@@ -144,19 +156,18 @@ func (m *Model) SetFocus(segment string) {
 	}
 }
 
-// TogglePause stops or continues a process (SIGSTOP/SIGCONT).
-func (m *Model) TogglePause(pid int) (bool, error) {
+// SetSampling starts (at the next refresh) or stops sampling the focused
+// segment's probes: only the local view shows the histograms.
+func (m *Model) SetSampling(on bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.paused[pid] {
-		delete(m.paused, pid)
-		return false, resume(pid)
+	m.noSampling = !on
+	if !on {
+		for name, ls := range m.samplers {
+			ls.cancel()
+			delete(m.samplers, name)
+		}
 	}
-	if err := pause(pid); err != nil {
-		return false, err
-	}
-	m.paused[pid] = true
-	return true, nil
 }
 
 // ToggleFlag turns a debug flag of the process in slot on or off.
@@ -188,6 +199,17 @@ func (m *Model) ToggleFlag(segment string, slot int, flag string) (bool, error) 
 // longer than the collector fetch timeout.
 func (m *Model) Build(ctx context.Context) *Snapshot {
 	snap := &Snapshot{Taken: time.Now()}
+	// The collector is fetched while the segments are read: an
+	// unreachable one delays nothing.
+	fetched := make(chan ClusterView, 1)
+	go func() {
+		defer recoverAndRepanic()
+		var cv ClusterView
+		if m.cfg.Collector != "" {
+			cv = m.cluster(ctx, cv)
+		}
+		fetched <- cv
+	}()
 	names, err := segmentFiles(m.cfg.Dir)
 	if err != nil {
 		snap.Errors = append(snap.Errors, err.Error())
@@ -197,38 +219,41 @@ func (m *Model) Build(ctx context.Context) *Snapshot {
 		seen[name] = true
 		snap.Segments = append(snap.Segments, m.segment(name, filepath.Join(m.cfg.Dir, name+".shm")))
 	}
+	m.readers.keep(seen)
 	m.mu.Lock()
-	for name, ls := range m.samplers {
-		if !seen[name] {
-			ls.cancel()
-			delete(m.samplers, name)
-			delete(m.prev, name)
-		}
-	}
-	snap.Cluster.Logs = append([]LogLine(nil), m.logs...)
-	snap.Cluster.LogErr = m.logErr
+	m.forgetLocked(seen)
+	logs, logErr, logsSeen := append([]LogLine(nil), m.logs...), m.logErr, m.logsSeen
+	snap.Warming = m.builds == 0
+	m.builds++
 	m.mu.Unlock()
-	if m.cfg.Collector != "" {
-		snap.Cluster = m.cluster(ctx, snap.Cluster)
+	// The first frame does not wait for a slow collector: it says it is
+	// asking, and the next refresh has the answer.
+	var slow <-chan time.Time
+	if snap.Warming {
+		slow = time.After(300 * time.Millisecond)
 	}
+	select {
+	case snap.Cluster = <-fetched:
+	case <-slow:
+		snap.Cluster = ClusterView{Source: m.cfg.Collector, Pending: true}
+	}
+	snap.Cluster.Logs, snap.Cluster.LogErr, snap.Cluster.LogsSeen = logs, logErr, logsSeen
 	return snap
 }
 
 func (m *Model) segment(name, path string) SegmentView {
 	v := SegmentView{Name: name}
-	r, err := shmstat.Open(path, nil)
-	if err != nil {
-		v.Err = err.Error()
-		return v
-	}
-	cur, err := r.Snapshot()
-	r.Close()
+	cur, err := m.readers.snapshot(name, path)
 	if err != nil {
 		v.Err = err.Error()
 		return v
 	}
 	v.Alive = cur.OwnerAlive
 	m.mu.Lock()
+	if m.focus == "" {
+		m.focus = name // the first segment until the user selects one
+	}
+	full := name == m.focus
 	prev := m.prev[name]
 	m.prev[name] = cur
 	paused := map[int]bool{}
@@ -236,21 +261,43 @@ func (m *Model) segment(name, path string) SegmentView {
 		paused[k] = true
 	}
 	m.mu.Unlock()
-	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive))
+	if !full {
+		// Only the process list shows this segment: its processes and
+		// their load; values, tasks and probes wait until it is selected.
+		return m.segmentView(v, cur, prev, paused, nil, false)
+	}
+	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive && hasProbes(cur)), true)
+}
+
+// hasProbes reports whether a segment registered any probe.
+func hasProbes(s *shmstat.Snapshot) bool {
+	for _, mt := range s.Metrics {
+		if mt.Kind == shmstat.KindProbe {
+			return true
+		}
+	}
+	return false
 }
 
 // segmentView turns two snapshots into the rows the panes show; the
-// numbers come from package view.
-func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused map[int]bool, hists []sampler.ProbeProfile) SegmentView {
-	sv := view.New(cur, prev, &view.Options{Resolver: m.res})
+// numbers come from package view. Not full, only the processes and their
+// load.
+func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused map[int]bool, hists []sampler.ProbeProfile, full bool) SegmentView {
+	v.Detailed = full
+	sv := view.New(cur, prev, &view.Options{Resolver: m.res, Probes: func(shmstat.Slot) bool { return full }})
 	for i := range sv.Values {
 		val := &sv.Values[i]
 		mt := val.Metric
+		if !full {
+			continue
+		}
 		switch mt.Kind {
 		case shmstat.KindCounter, shmstat.KindSequence:
-			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: numfmt.Value(float64(mt.Value), mt.Unit), Unit: mt.Unit, Help: mt.Help, Rate: "-"}
+			row := MetricView{Name: mt.Name, Kind: mt.Kind.String(), Total: numfmt.Value(float64(mt.Value), mt.Unit), Unit: mt.Unit, Help: mt.Help, Rate: "-",
+				Num: float64(mt.Value), HasNum: true}
 			if val.HasRate {
 				row.Rate = numfmt.Rate(val.Rate, mt.Unit)
+				row.RateNum, row.HasRate = val.Rate, true
 				row.Spark = sparkline(m.remember(v.Name, mt.Name, val.Rate))
 			}
 			row.Value = row.Total
@@ -258,24 +305,28 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 		case shmstat.KindGauge:
 			g := numfmt.Value(float64(mt.Int), mt.Unit)
 			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "gauge", Value: g, Total: g, Rate: "", Unit: mt.Unit, Help: mt.Help,
-				Spark: sparkline(m.remember(v.Name, mt.Name, float64(mt.Int)))})
+				Spark: sparkline(m.remember(v.Name, mt.Name, float64(mt.Int))), Num: float64(mt.Int), HasNum: true})
 		case shmstat.KindInfo:
 			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "info", Value: mt.Text, Total: mt.Text, Help: mt.Help})
 		case shmstat.KindLoad:
-			load := "-"
+			row := MetricView{Name: mt.Name, Kind: "load", Value: "-", Total: "-", Help: mt.Help}
 			if val.HasLoad {
-				load = percent(val.Load)
+				row.Value, row.Num, row.HasNum = percent(val.Load), val.Load, true
+				row.Total = row.Value
 			}
-			v.Metrics = append(v.Metrics, MetricView{Name: mt.Name, Kind: "load", Value: load, Total: load, Help: mt.Help})
+			v.Metrics = append(v.Metrics, row)
 		case shmstat.KindTask:
 			v.Tasks = append(v.Tasks, taskView(mt.Name, val.Task, cur.Taken))
 		case shmstat.KindFlag:
 			v.Flags = append(v.Flags, mt.Name)
 		}
 	}
+	for i := range v.Metrics {
+		v.Metrics[i].Order = i
+	}
 	for _, p := range sv.Slots {
 		sl := p.Slot
-		row := SlotView{Slot: sl.Index, PID: sl.PID, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-", Flags: p.Flags}
+		row := SlotView{Slot: sl.Index, PID: sl.PID, StartTime: sl.StartTime, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-", Flags: p.Flags}
 		if p.HasLoad {
 			row.Load = percent(p.Load)
 		}
@@ -283,6 +334,9 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 			row.Uptime = up.Round(time.Second).String()
 		}
 		v.Slots = append(v.Slots, row)
+		if !full {
+			continue
+		}
 		for _, pr := range p.Probes {
 			if pr.Raw == 0 {
 				continue
@@ -334,8 +388,8 @@ func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.focus == "" {
-		m.focus = name // the first segment until the user selects one
+	if m.noSampling {
+		return nil
 	}
 	if name != m.focus {
 		return nil
@@ -400,6 +454,28 @@ func (m *Model) cluster(ctx context.Context, cv ClusterView) ClusterView {
 			LastSeen: r.LastSeen, Load: r.Load, Tasks: r.Tasks, Lost: r.Lost, Problem: r.Problem, Overdue: r.Attention})
 	}
 	return cv
+}
+
+// forgetLocked drops what the model keeps of segments no longer in the
+// directory (samplers, last snapshots, sparkline histories), so its maps
+// hold only the segments listed at the last refresh.
+func (m *Model) forgetLocked(seen map[string]bool) {
+	for name, ls := range m.samplers {
+		if !seen[name] {
+			ls.cancel()
+			delete(m.samplers, name)
+		}
+	}
+	for name := range m.prev {
+		if !seen[name] {
+			delete(m.prev, name)
+		}
+	}
+	for k := range m.history {
+		if seg, _, _ := strings.Cut(k, "\x00"); !seen[seg] {
+			delete(m.history, k)
+		}
+	}
 }
 
 // segmentFiles lists the segment names in dir, sorted.

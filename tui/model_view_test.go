@@ -56,7 +56,7 @@ func TestSegmentViewRows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := m.segmentView(SegmentView{Name: "svc"}, cur, tt.prev, nil, nil)
+			v := m.segmentView(SegmentView{Name: "svc"}, cur, tt.prev, nil, nil, true)
 			rows := map[string]MetricView{}
 			for _, r := range v.Metrics {
 				rows[r.Name] = r
@@ -80,5 +80,11 @@ func TestSegmentViewRows(t *testing.T) {
 				t.Errorf("probes %+v (an empty probe word is not shown)", v.Probes)
 			}
 		})
+	}
+	// A segment that is not selected gives only its processes and their
+	// load (issue 16: read only the selected segment in full).
+	v := m.segmentView(SegmentView{Name: "svc"}, cur, prev, nil, nil, false)
+	if v.Detailed || len(v.Metrics) != 0 || len(v.Tasks) != 0 || len(v.Probes) != 0 || len(v.Slots) != 1 || v.Slots[0].Load != "25%" {
+		t.Errorf("not selected: %+v", v)
 	}
 }

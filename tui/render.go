@@ -2,27 +2,60 @@ package tui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/rivo/tview"
 )
 
 func cell(s string) *tview.TableCell { return tview.NewTableCell(tview.Escape(s)) }
 
-func header(t *tview.Table, names ...string) {
-	for i, n := range names {
-		t.SetCell(0, i, tview.NewTableCell(n).SetAttributes(tcell.AttrBold).SetSelectable(false).SetTextColor(tcell.ColorYellow))
+// fillColumns lays out rows (the first is the header) across width w and
+// sets them as the table's cells, each cut to its column with an
+// ellipsis; a column given no width is left out. color and right style a
+// data cell.
+func fillColumns(t *tview.Table, w int, specs []colSpec, rows [][]string, color func(row, col int) tcell.Color, right func(col int) bool) {
+	t.Clear()
+	widths := colWidths(w, specs, naturalWidths(len(specs), rows))
+	for r, row := range rows {
+		col := 0
+		for c, text := range row {
+			if widths[c] == 0 {
+				continue
+			}
+			text = ellipsize(text, widths[c])
+			pad := strings.Repeat(" ", widths[c]-utf8.RuneCountInString(text))
+			if right != nil && right(c) {
+				text = pad + text
+			} else {
+				text += pad
+			}
+			cl := cell(text).SetMaxWidth(widths[c])
+			if r == 0 {
+				cl.SetAttributes(tcell.AttrBold).SetTextColor(tcell.ColorYellow).SetSelectable(false)
+			} else if color != nil {
+				cl.SetTextColor(color(r-1, c))
+			}
+			t.SetCell(r, col, cl)
+			col++
+		}
 	}
 }
 
-// renderProcs fills the segment and process list.
-func (u *UI) renderProcs() {
-	t := u.procs
+// renderProcs fills the segment and process list for an inner width w.
+func (u *UI) renderProcs(w int) {
+	if u.snap == nil {
+		return
+	}
+	u.procsW = w
+	t := u.procs.Table
 	t.Clear()
 	u.rows = u.rows[:0]
 	row := 0
+	// pid, role, state, load: the role gives way first.
+	roleW := max(4, w-21)
 	for si, seg := range u.snap.Segments {
 		state := "[green]alive[-]"
 		if !seg.Alive {
@@ -31,7 +64,7 @@ func (u *UI) renderProcs() {
 		if seg.Err != "" {
 			state = "[red]unreadable[-]"
 		}
-		t.SetCell(row, 0, tview.NewTableCell(fmt.Sprintf("[::b]%s[::-] %s", tview.Escape(seg.Name), state)).SetExpansion(1))
+		t.SetCell(row, 0, tview.NewTableCell(fmt.Sprintf("[::b]%s[::-] %s", tview.Escape(ellipsize(seg.Name, max(1, w-11))), state)).SetExpansion(1))
 		u.rows = append(u.rows, rowRef{si, -1})
 		row++
 		for i, sl := range seg.Slots {
@@ -40,10 +73,10 @@ func (u *UI) renderProcs() {
 			switch {
 			case !sl.Alive:
 				state, color = "DEAD", tcell.ColorRed
-			case sl.Paused:
+			case u.paused[sl.PID]: // kept by the pause keys: a snapshot may predate a resume
 				state, color = "PAUSED", tcell.ColorYellow
 			}
-			text := fmt.Sprintf(" %-7d %-10.10s %-6s %4s", sl.PID, sl.Role, state, sl.Load)
+			text := fmt.Sprintf(" %-7d %-*s %-6s %4s", sl.PID, roleW, ellipsize(sl.Role, roleW), state, sl.Load)
 			t.SetCell(row, 0, tview.NewTableCell(tview.Escape(text)).SetTextColor(color))
 			u.rows = append(u.rows, rowRef{si, i})
 			row++
@@ -53,73 +86,138 @@ func (u *UI) renderProcs() {
 		t.SetCell(0, 0, cell("no segments in this directory").SetSelectable(false))
 		return
 	}
-	if u.sel >= row {
-		u.sel = row - 1
-	}
-	if u.sel < 0 {
-		u.sel = 0
-	}
+	u.sel = max(0, min(u.sel, row-1))
 	t.Select(u.sel, 0)
 }
 
-// renderRight fills values, tasks and probes of the selected segment.
-func (u *UI) renderRight() {
-	u.metrics.Clear()
-	u.tasks.Clear()
-	u.probes.Clear()
+// valueRows returns the selected segment's values as shown: filtered and
+// sorted.
+func (u *UI) valueRows(seg *SegmentView) []MetricView {
+	ms := make([]MetricView, 0, len(seg.Metrics))
+	for _, m := range seg.Metrics {
+		if u.filter == "" || strings.Contains(m.Name, u.filter) || strings.Contains(m.Help, u.filter) {
+			ms = append(ms, m)
+		}
+	}
+	sortMetrics(ms, sortNames[u.sortBy], u.sortRev)
+	return ms
+}
+
+var valueSpecs = []colSpec{{min: 10, max: 32, prio: 3}, {min: 7, max: 24, prio: 1}, {min: 7}, {max: sparkWidth}, {max: 10, prio: 2}, {flex: true}}
+
+// fillValues shows the selected segment's values that fit in h rows,
+// from valOff, and says where they are in the title ("1-12/17").
+func (u *UI) fillValues(w, h int) {
+	t := u.metrics.Table
+	t.Clear()
 	seg, _ := u.selected()
 	if seg == nil {
+		t.SetTitle(" values ")
 		return
 	}
 	if seg.Err != "" {
-		u.metrics.SetCell(0, 0, cell(seg.Err).SetTextColor(tcell.ColorRed))
+		t.SetTitle(fmt.Sprintf(" %s values ", tview.Escape(seg.Name)))
+		t.SetCell(0, 0, cell(seg.Err).SetTextColor(tcell.ColorRed))
 		return
 	}
-	u.metrics.SetTitle(fmt.Sprintf(" %s values ", seg.Name))
+	if !seg.Detailed {
+		t.SetTitle(fmt.Sprintf(" %s values ", tview.Escape(seg.Name)))
+		t.SetCell(0, 0, cell("reading…"))
+		return
+	}
+	ms := u.valueRows(seg)
+	page := max(1, h-1)
+	u.valPage = page
+	u.valOff = max(0, min(u.valOff, len(ms)-page))
+	end := min(len(ms), u.valOff+page)
+	// Rates mode shows a counter's rate as its value and its total
+	// beside; totals mode the other way round. The label names what the
+	// column holds.
 	col := "RATE/S"
-	if !u.rate {
+	if u.rate {
 		col = "TOTAL"
 	}
-	header(u.metrics, "NAME", "VALUE", col, "TREND", "UNIT", "HELP")
-	ms := append([]MetricView(nil), seg.Metrics...)
-	if u.sortMode == 1 {
-		sort.SliceStable(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
-	}
-	row := 1
-	for _, m := range ms {
-		if u.filter != "" && !strings.Contains(m.Name, u.filter) && !strings.Contains(m.Help, u.filter) {
-			continue
-		}
-		val, second := m.Value, m.Rate
+	rows := [][]string{{"NAME", "VALUE", col, "TREND", "UNIT", "HELP"}}
+	numeric := 0
+	for i, m := range ms {
+		val, second := m.Value, ""
 		if m.Kind == "counter" || m.Kind == "sequence" {
+			rate := m.Rate
+			if u.snap.Warming && rate == "-" {
+				rate = "warming"
+			}
 			if u.rate {
-				val, second = m.Rate, m.Total
+				val, second = rate, m.Total
 			} else {
-				val, second = m.Total, m.Rate
+				val, second = m.Total, rate
 			}
 		}
-		u.metrics.SetCell(row, 0, cell(m.Name))
-		u.metrics.SetCell(row, 1, cell(val).SetAlign(tview.AlignRight))
-		u.metrics.SetCell(row, 2, cell(second).SetAlign(tview.AlignRight))
-		u.metrics.SetCell(row, 3, cell(m.Spark).SetTextColor(tcell.ColorGreen))
-		u.metrics.SetCell(row, 4, cell(m.Unit))
-		u.metrics.SetCell(row, 5, cell(m.Help))
-		row++
+		if m.HasNum {
+			numeric = max(numeric, len([]rune(val)))
+		}
+		if i >= u.valOff && i < end {
+			rows = append(rows, []string{m.Name, val, second, m.Spark, m.Unit, m.Help})
+		}
 	}
-	header(u.tasks, "TASK", "RESULT", "LAST SUCCESS", "RUNNING SINCE", "MESSAGE")
-	for i, t := range seg.Tasks {
-		color := tcell.ColorWhite
-		res := t.Result
-		if t.Overdue {
+	specs := append([]colSpec(nil), valueSpecs...)
+	specs[1].min = max(specs[1].min, numeric) // numbers are never cut
+	specs[2].min = max(specs[2].min, naturalWidths(3, rows)[2])
+	fillColumns(t, w, specs, rows, nil, func(c int) bool { return c == 1 || c == 2 })
+	more := ""
+	if u.valOff > 0 {
+		more += "↑"
+	}
+	if end < len(ms) {
+		more += "↓"
+	}
+	first := u.valOff + 1
+	if len(ms) == 0 {
+		first = 0
+	}
+	flt := ""
+	if u.filter != "" {
+		flt = " filtered"
+	}
+	t.SetTitle(strings.TrimRight(fmt.Sprintf(" %s values %d-%d/%d%s %s", tview.Escape(seg.Name), first, end, len(ms), flt, more), " ") + " ")
+}
+
+var taskSpecs = []colSpec{{min: 10, max: 24, prio: 3}, {min: 6}, {min: 10, prio: 2}, {min: 7, prio: 1}, {min: 7, flex: true}}
+
+// fillTasks shows the selected segment's tasks, overdue or failed in red.
+func (u *UI) fillTasks(w, h int) {
+	t := u.tasks.Table
+	seg, _ := u.selected()
+	if seg == nil {
+		t.Clear()
+		return
+	}
+	rows := [][]string{{"TASK", "RESULT", "LAST SUCCESS", "RUNNING SINCE", "MESSAGE"}}
+	for _, tk := range seg.Tasks {
+		res := tk.Result
+		if tk.Overdue {
 			res += " OVERDUE"
 		}
-		if t.Overdue || t.Failed {
-			color = tcell.ColorRed
-		}
-		for c, v := range []string{t.Name, res, t.LastSuccess, t.RunningSince, t.Message} {
-			u.tasks.SetCell(i+1, c, cell(v).SetTextColor(color))
-		}
+		rows = append(rows, []string{tk.Name, res, tk.LastSuccess, tk.RunningSince, tk.Message})
 	}
+	specs := append([]colSpec(nil), taskSpecs...)
+	specs[1].min = naturalWidths(2, rows)[1]
+	fillColumns(t, w, specs, rows, func(r, _ int) tcell.Color {
+		if seg.Tasks[r].Overdue || seg.Tasks[r].Failed {
+			return tcell.ColorRed
+		}
+		return tcell.ColorWhite
+	}, nil)
+}
+
+// renderProbes shows where each worker of the selected segment is, and
+// its sampled histogram; and sizes the tasks pane to its rows.
+func (u *UI) renderProbes() {
+	seg, _ := u.selected()
+	if seg == nil {
+		u.probes.SetText("")
+		return
+	}
+	u.right.ResizeItem(u.tasks, min(len(seg.Tasks), 8)+3, 0)
 	var b strings.Builder
 	for _, p := range seg.Probes {
 		fmt.Fprintf(&b, "[::b]%d %s[::-] %s: %s\n", p.PID, tview.Escape(p.Role), tview.Escape(p.Probe), tview.Escape(p.Location))
@@ -131,55 +229,100 @@ func (u *UI) renderRight() {
 	u.probes.SetText(b.String())
 }
 
-// renderCluster fills the scoreboard and the log tail.
-func (u *UI) renderCluster() {
+var serverSpecs = []colSpec{{min: 6, max: 20, prio: 3}, {min: 7, max: 16, prio: 3}, {min: 3}, {min: 5}, {min: 9}, {min: 4, max: 24, prio: 1}, {min: 4}, {min: 5, max: 40, prio: 2}, {min: 12, flex: true}}
+
+// fillServers shows the scoreboard, or where it was looked for.
+func (u *UI) fillServers(w, h int) {
 	cv := u.snap.Cluster
-	t := u.servers
+	t := u.servers.Table
 	t.Clear()
 	switch {
 	case cv.Source == "":
+		t.SetTitle(" scoreboard ")
 		t.SetCell(0, 0, cell("no collector: start porthole top --collector FILE|URL"))
+		return
+	case cv.Pending:
+		t.SetTitle(" scoreboard ")
+		t.SetCell(0, 0, cell("asking the collector at "+cv.Source+"…"))
+		return
 	case cv.Err != "":
-		t.SetCell(0, 0, cell("collector unavailable: "+cv.Err+" (retrying)").SetTextColor(tcell.ColorRed))
-	default:
-		t.SetTitle(" scoreboard: " + cv.Collector + " ")
-		header(t, "HOST", "PROGRAM", "PID", "STATE", "LAST SEEN", "LOAD", "LOST", "TASKS", "LAST PROBLEM")
-		servers := append([]ServerView(nil), cv.Servers...)
-		if u.sortMode == 1 {
-			sort.SliceStable(servers, func(i, j int) bool { return servers[i].State > servers[j].State })
+		t.SetTitle(" scoreboard ")
+		lines := wrap("no collector answered at "+cv.Source+" (retrying): "+cv.Err, w)
+		for i, l := range lines {
+			t.SetCell(i, 0, cell(l).SetTextColor(tcell.ColorRed))
 		}
-		row := 1
-		for _, s := range servers {
-			if u.filter != "" && !strings.Contains(s.Host+" "+s.Program+" "+s.Problem, u.filter) {
-				continue
-			}
-			color := tcell.ColorWhite
-			switch s.State {
-			case "stale":
-				color = tcell.ColorYellow
-			case "gone":
-				color = tcell.ColorRed
-			}
-			for c, v := range []string{s.Host, s.Program, fmt.Sprint(s.PID), strings.ToUpper(s.State), s.LastSeen, s.Load, fmt.Sprint(s.Lost), s.Tasks, s.Problem} {
-				cl := cell(v).SetTextColor(color)
-				if c == 7 && s.Overdue {
-					cl.SetTextColor(tcell.ColorRed)
-				}
-				t.SetCell(row, c, cl)
-			}
-			row++
+		for i, l := range wrap("start one with: porthole collect; or point at one with: porthole top --collector FILE|URL", w) {
+			t.SetCell(len(lines)+i, 0, cell(l))
 		}
+		return
+	}
+	t.SetTitle(" scoreboard: " + tview.Escape(cv.Collector) + " ")
+	servers := u.serverRows(cv.Servers)
+	rows := [][]string{{"HOST", "PROGRAM", "PID", "STATE", "LAST SEEN", "LOAD", "LOST", "TASKS", "LAST PROBLEM"}}
+	for _, s := range servers {
+		rows = append(rows, []string{s.Host, s.Program, fmt.Sprint(s.PID), strings.ToUpper(s.State), s.LastSeen, s.Load, numfmt.Count(s.Lost), s.Tasks, s.Problem})
+	}
+	if len(rows) > h {
+		rows = rows[:max(1, h)]
+	}
+	specs := append([]colSpec(nil), serverSpecs...)
+	nat := naturalWidths(len(specs), rows)
+	for _, c := range []int{2, 3, 4, 6} {
+		specs[c].min = max(specs[c].min, nat[c])
+	}
+	fillColumns(t, w, specs, rows, func(r, c int) tcell.Color {
+		s := servers[r]
+		if c == 7 && s.Overdue {
+			return tcell.ColorRed
+		}
+		switch s.State {
+		case "stale":
+			return tcell.ColorYellow
+		case "gone":
+			return tcell.ColorRed
+		}
+		return tcell.ColorWhite
+	}, func(c int) bool { return c == 2 || c == 6 })
+}
+
+// serverRows filters and sorts the scoreboard as the keys ask: name is
+// host and program, value the state (gone first), rate the lost count.
+func (u *UI) serverRows(in []ServerView) []ServerView {
+	out := make([]ServerView, 0, len(in))
+	for _, s := range in {
+		if u.filter == "" || strings.Contains(s.Host+" "+s.Program+" "+s.Problem, u.filter) {
+			out = append(out, s)
+		}
+	}
+	sortServers(out, sortNames[u.sortBy], u.sortRev)
+	return out
+}
+
+// fillLogs shows the newest log lines that fit (or, paused or scrolled
+// back, older ones) and a line with the rate and how many were not shown.
+func (u *UI) fillLogs(w, h int) {
+	cv := u.snap.Cluster
+	lines := cv.Logs
+	if u.logPaused {
+		lines = u.logFrozen
 	}
 	var b strings.Builder
 	if cv.LogErr != "" {
-		fmt.Fprintf(&b, "[red]log bus unavailable: %s (retrying)[-]\n", tview.Escape(cv.LogErr))
+		fmt.Fprintf(&b, "[red]%s[-]\n", tview.Escape(ellipsize("log bus unavailable: "+cv.LogErr+" (retrying)", w)))
+		h--
 	}
-	logs := cv.Logs
-	for _, l := range logs {
-		line := fmt.Sprintf("%s %-5s %s %s %s", l.Time.Format("15:04:05"), l.Level, l.Host, l.Program, l.Text)
-		if u.filter != "" && !strings.Contains(line, u.filter) {
-			continue
+	shown := lines[:0:0]
+	for _, l := range lines {
+		if u.filter == "" || strings.Contains(logText(l), u.filter) {
+			shown = append(shown, l)
 		}
+	}
+	page := max(0, h-1) // the last line is the rate line
+	u.logPage = page
+	u.logBack = min(u.logBack, max(0, len(shown)-page))
+	end := len(shown) - u.logBack
+	start := max(0, end-page)
+	for _, l := range shown[start:end] {
 		color := "white"
 		switch {
 		case strings.HasPrefix(l.Level, "ERROR"):
@@ -189,8 +332,27 @@ func (u *UI) renderCluster() {
 		case strings.HasPrefix(l.Level, "DEBUG"):
 			color = "gray"
 		}
-		fmt.Fprintf(&b, "[%s]%s[-]\n", color, tview.Escape(line))
+		fmt.Fprintf(&b, "[%s]%s[-]\n", color, tview.Escape(ellipsize(logText(l), w)))
 	}
+	for i := end - start; i < page; i++ {
+		b.WriteByte('\n')
+	}
+	notShown := uint64(0)
+	if u.logNew > uint64(end-start) {
+		notShown = u.logNew - uint64(end-start)
+	}
+	state := "following (l pauses)"
+	switch {
+	case u.logPaused:
+		state = "[black:yellow] paused [-:-] (l follows)"
+	case u.logBack > 0:
+		state = fmt.Sprintf("[black:yellow] %d lines back [-:-] (End follows)", u.logBack)
+	}
+	fmt.Fprintf(&b, "[teal]%s lines/s, %s not shown[-] · %s", numfmt.Float(u.logRate), numfmt.Count(notShown), state)
 	u.logs.SetText(b.String())
-	u.logs.ScrollToEnd()
+	u.logs.ScrollToBeginning()
+}
+
+func logText(l LogLine) string {
+	return fmt.Sprintf("%s %-5s %s %s %s", l.Time.Format("15:04:05"), l.Level, l.Host, l.Program, l.Text)
 }

@@ -15,6 +15,7 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 	}
 	if cluster {
 		u.view = "cluster"
+		m.SetSampling(false)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -23,19 +24,30 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 	m.Start(ctx)
 	currentApp.Store(u.app)
 	defer currentApp.Store(nil)
+	// The first frame is complete: it is built before the screen is
+	// first drawn (its rates are marked as warming up).
+	u.Update(m.Build(ctx))
 	go func() {
 		defer recoverAndRepanic()
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			snap := m.Build(ctx)
-			u.app.QueueUpdateDraw(func() { u.Update(snap) })
 			select {
 			case <-ctx.Done():
 				u.app.Stop()
 				return
 			case <-t.C:
+			case <-m.kick:
 			}
+			if u.frozenAt.Load() {
+				continue // nothing would be shown
+			}
+			snap := m.Build(ctx)
+			u.app.QueueUpdate(func() {
+				if u.Update(snap) {
+					u.app.ForceDraw()
+				}
+			})
 		}
 	}()
 	return u.app.Run()

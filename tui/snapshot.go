@@ -6,6 +6,7 @@ import "time"
 // the Model and never changed afterwards.
 type Snapshot struct {
 	Taken    time.Time
+	Warming  bool // the first build: no rates yet (they need two reads)
 	Segments []SegmentView
 	Cluster  ClusterView
 	Errors   []string // sources that failed this time, with the reason
@@ -13,33 +14,42 @@ type Snapshot struct {
 
 // SegmentView is one local segment.
 type SegmentView struct {
-	Name    string
-	Alive   bool
-	Err     string
-	Slots   []SlotView
-	Metrics []MetricView
-	Tasks   []TaskView
-	Probes  []ProbeView
-	Flags   []string // debug flags the segment knows
-	Sparks  map[string][]float64
+	Name     string
+	Alive    bool
+	Detailed bool // values, tasks and probes were read (the selected segment)
+	Err      string
+	Slots    []SlotView
+	Metrics  []MetricView
+	Tasks    []TaskView
+	Probes   []ProbeView
+	Flags    []string // debug flags the segment knows
+	Sparks   map[string][]float64
 }
 
 // SlotView is one process of a segment.
 type SlotView struct {
-	Slot   int
-	PID    int
-	Role   string
-	Alive  bool
-	Paused bool
-	Load   string // "42%" or "-"
-	Uptime string
-	Flags  []string
+	Slot      int
+	PID       int
+	StartTime uint64 // clock ticks since boot, to tell a reused pid apart
+	Role      string
+	Alive     bool
+	Paused    bool
+	Load      string // "42%" or "-"
+	Uptime    string
+	Flags     []string
 }
 
-// MetricView is one value row.
+// MetricView is one value row. The strings are what the panes show; the
+// numbers are for sorting.
 type MetricView struct {
 	Name, Kind, Value, Rate, Total, Unit, Help string
 	Spark                                      string // recent rates (counters) or values (gauges)
+
+	Order   int     // registration order in the segment
+	Num     float64 // the value as a number (HasNum)
+	RateNum float64 // per second (HasRate)
+	HasNum  bool
+	HasRate bool
 }
 
 // TaskView is one periodic task.
@@ -73,10 +83,12 @@ type Bar struct {
 type ClusterView struct {
 	Source    string
 	Err       string
+	Pending   bool   // the first refresh did not wait for the collector's answer
 	Collector string // one line about the collector itself
 	Servers   []ServerView
 	Logs      []LogLine
 	LogErr    string
+	LogsSeen  uint64 // log lines received since the dashboard started
 }
 
 // ServerView is one scoreboard row.

@@ -1,33 +1,12 @@
 package tui
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
-
-// human prints a number with k/M/G suffixes.
-func human(v float64) string {
-	a := v
-	if a < 0 {
-		a = -a
-	}
-	switch {
-	case a >= 1e9:
-		return fmt.Sprintf("%.2fG", v/1e9)
-	case a >= 1e6:
-		return fmt.Sprintf("%.2fM", v/1e6)
-	case a >= 1e4:
-		return fmt.Sprintf("%.1fk", v/1e3)
-	case a == float64(int64(a)):
-		return strconv.FormatInt(int64(v), 10)
-	}
-	return fmt.Sprintf("%.1f", v)
-}
 
 func ago(now, t time.Time) string {
 	if t.IsZero() {
@@ -47,9 +26,6 @@ func attrString(as []slog.Attr) string {
 	}
 	return strings.Join(b, " ")
 }
-
-func pause(pid int) error  { return syscall.Kill(pid, syscall.SIGSTOP) }
-func resume(pid int) error { return syscall.Kill(pid, syscall.SIGCONT) }
 
 var bootTime = func() time.Time {
 	b, err := os.ReadFile("/proc/stat")

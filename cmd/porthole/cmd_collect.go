@@ -25,7 +25,7 @@ func runCollect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("collect", "--spool DIR [--scoreboard FILE] [--http ADDR] [--key-file F]", stderr)
 	spool := fs.String("spool", "", "spool directory (required)")
 	board := fs.String("scoreboard", "", "scoreboard file (default DIR/scoreboard.json)")
-	httpAddr := fs.String("http", "127.0.0.1:9477", `HTTP address for /metrics, /scoreboard.json, /healthz ("" turns it off)`)
+	httpAddr := fs.String("http", defaultCollectorAddr, `HTTP address for /metrics, /scoreboard.json, /healthz ("" turns it off)`)
 	window := fs.Duration("reorder", 200*time.Millisecond, "reorder window per sender")
 	rotate := fs.Duration("rotate", time.Hour, "start a new spool file this often")
 	rotateSize := fs.Int64("rotate-size", 64<<20, "start a new spool file at this size (bytes)")
@@ -83,3 +83,10 @@ func runCollect(args []string, stdout, stderr io.Writer) error {
 	}
 	return errors.Join(runErr, c.Close())
 }
+
+// defaultCollectorAddr is where porthole collect serves HTTP, and where
+// porthole scoreboard and porthole top look for it by default.
+const defaultCollectorAddr = "127.0.0.1:9477"
+
+// defaultCollectorURL is defaultCollectorAddr as a URL.
+const defaultCollectorURL = "http://" + defaultCollectorAddr

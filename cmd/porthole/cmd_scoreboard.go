@@ -21,7 +21,7 @@ func init() {
 func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("scoreboard", "[--file F | --http URL] [--interval D] [--count N]", stderr)
 	file := fs.String("file", "", "scoreboard file")
-	url := fs.String("http", "", "collector URL (default http://127.0.0.1:9477 when --file is not given)")
+	url := fs.String("http", "", "collector URL (default "+defaultCollectorURL+" when --file is not given)")
 	interval := fs.Duration("interval", 0, "repeat every D, like watch")
 	count := fs.Int("count", 0, "with --interval: stop after N tables")
 	asCheck := fs.Bool("check", false, "judge instead of print, as porthole check --http/--file: one line, exit 0-3")
@@ -36,7 +36,7 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
 	if *file == "" && *url == "" {
-		*url = "http://127.0.0.1:9477"
+		*url = defaultCollectorURL
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -18,10 +18,10 @@ func init() {
 }
 
 func runTop(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("top", "[--interval D] [--collector FILE|URL] [--bus] [--dir DIR] [--hz N]", stderr)
+	fs := newFlagSet("top", "[--interval D] [--collector FILE|URL] [--bus=false] [--dir DIR] [--hz N]", stderr)
 	interval := fs.Duration("interval", time.Second, "refresh interval")
-	coll := fs.String("collector", "", "scoreboard file or collector URL (opens the cluster view)")
-	bus := fs.Bool("bus", false, "tail the log bus (on by default with --collector)")
+	coll := fs.String("collector", defaultCollectorURL, "scoreboard file or collector URL (given: opens the cluster view)")
+	bus := fs.Bool("bus", true, "tail the log bus in the cluster view")
 	dir := fs.String("dir", "", "segment directory")
 	hz := fs.Float64("hz", 97, "probe sampling rate for the live histograms (0: off)")
 	var bf busFlags
@@ -40,12 +40,11 @@ func runTop(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tailBus := *bus || (*coll != "" && !flagSet(fs, "bus"))
-	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: tailBus, BusConfig: busCfg, SampleHz: *hz})
+	m := tui.NewModel(tui.Config{Dir: *dir, Collector: *coll, Bus: *bus, BusConfig: busCfg, SampleHz: *hz})
 	u := tui.NewUI(m, nil)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	return tui.Run(ctx, m, u, *interval, *coll != "")
+	return tui.Run(ctx, m, u, *interval, flagSet(fs, "collector"))
 }
 
 // flagSet reports whether the flag name was given on the command line.
