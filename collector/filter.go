@@ -12,12 +12,12 @@ import (
 type Filter struct {
 	Since, Until  time.Time // records at or after Since and before Until; zero: unbounded
 	Host, Program string    // exact; empty: any
-	// MinLevel, when HasLevel, hides log records below it and every
-	// record that is neither log nor gap.
+	// MinLevel, when HasLevel, hides log records below it and stats and
+	// hello records.
 	MinLevel slog.Level
 	HasLevel bool
 	// Grep, when set, keeps log records whose message matches it (and
-	// gap records), hiding the rest.
+	// the accounting records), hiding the rest.
 	Grep *regexp.Regexp
 	// All shows stats and hello records too (unless a level or Grep hides
 	// them).
