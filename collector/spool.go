@@ -45,7 +45,7 @@ type spool struct {
 	syncing atomic.Bool
 	syncErr atomic.Pointer[error]
 	bgMu    sync.Mutex
-	retry   []string // rotated files whose compression failed (disk full): tried again at the next rotation
+	retry   []string  // rotated files whose compression failed (disk full): tried again at the next rotation
 	kept    retention // finished files, for retention
 	gz      *gzStream // compresses the current file as it is written; nil: after rotation
 	noGz    bool      // compress after rotation only (benchmarks compare both)
