@@ -55,3 +55,23 @@ func ExampleReadResume() {
 	// Output:
 	// 41 db1 queued 4242
 }
+
+// A Filter selects records as `porthole query` does: here warnings and
+// worse from one host, and every gap (a loss is always shown).
+func ExampleFilter() {
+	f := collector.Filter{Host: "db1", MinLevel: slog.LevelWarn, HasLevel: true}
+	for _, r := range []collector.Record{
+		{Type: "log", Host: "db1", Level: "INFO", Msg: "checkpoint done"},
+		{Type: "log", Host: "db1", Level: "ERROR", Msg: "checkpoint failed"},
+		{Type: "log", Host: "db2", Level: "ERROR", Msg: "replica behind"},
+		{Type: "gap", Host: "db1", First: 42, Last: 44},
+		{Type: "stats", Host: "db1"},
+	} {
+		if f.Match(&r) {
+			fmt.Println(r.Type, r.Msg)
+		}
+	}
+	// Output:
+	// log checkpoint failed
+	// gap
+}

@@ -14,27 +14,29 @@ func TestFilterMatch(t *testing.T) {
 	gap := Record{Type: "gap", Time: t0.Add(2 * time.Minute), Host: "db1", Program: "queued", First: 3, Last: 4}
 	stats := Record{Type: "stats", Time: t0, Host: "db1", Program: "queued"}
 	hello := Record{Type: "hello", Time: t0, Host: "db1", Program: "queued"}
-	recs := []Record{info, errRec, gap, stats, hello}
+	epoch := Record{Type: "epoch", Time: t0, Host: "db1", Program: "queued", First: 9, Seq: 1 << 40}
+	unknown := Record{Type: "unknown", Time: t0, Host: "db2", Program: "queued", First: 1, Last: 6}
+	recs := []Record{info, errRec, gap, stats, hello, epoch, unknown}
 	for _, tc := range []struct {
 		name string
 		f    Filter
-		want string // one letter per record passing: i, e, g, s, h
+		want string // one letter per record passing: i, e, g, s, h, p (epoch), u (unknown)
 	}{
-		{"zero hides stats and hello", Filter{}, "ieg"},
-		{"all", Filter{All: true}, "iegsh"},
-		{"host", Filter{Host: "db1", All: true}, "igsh"},
+		{"zero hides stats and hello", Filter{}, "iegpu"},
+		{"all", Filter{All: true}, "iegshpu"},
+		{"host", Filter{Host: "db1", All: true}, "igshp"},
 		{"program", Filter{Program: "other"}, ""},
 		{"since", Filter{Since: t0.Add(time.Minute)}, "eg"},
-		{"until is exclusive", Filter{Until: t0.Add(time.Minute)}, "i"},
-		{"level keeps gaps", Filter{HasLevel: true, MinLevel: slog.LevelWarn, All: true}, "eg"},
-		{"level debug", Filter{HasLevel: true, MinLevel: slog.LevelDebug}, "ieg"},
-		{"grep keeps gaps", Filter{Grep: regexp.MustCompile("fail"), All: true}, "eg"},
-		{"grep and host", Filter{Grep: regexp.MustCompile("checkpoint"), Host: "db2"}, "e"},
+		{"until is exclusive", Filter{Until: t0.Add(time.Minute)}, "ipu"},
+		{"level keeps accounting", Filter{HasLevel: true, MinLevel: slog.LevelWarn, All: true}, "egpu"},
+		{"level debug", Filter{HasLevel: true, MinLevel: slog.LevelDebug}, "iegpu"},
+		{"grep keeps accounting", Filter{Grep: regexp.MustCompile("fail"), All: true}, "egpu"},
+		{"grep and host", Filter{Grep: regexp.MustCompile("checkpoint"), Host: "db2"}, "eu"},
 	} {
 		got := ""
 		for i := range recs {
 			if tc.f.Match(&recs[i]) {
-				got += string("iegsh"[i])
+				got += string("iegshpu"[i])
 			}
 		}
 		if got != tc.want {

@@ -117,3 +117,35 @@ func TestCrashLeftoversAtStart(t *testing.T) {
 		t.Errorf("left behind: %v", tmps)
 	}
 }
+
+// A rotated file that could not be compressed (here: its .tmp name is
+// taken by a directory; in life, a full disk) is compressed at the next
+// rotation once that works again.
+func TestFailedCompressionRetriedAtNextRotation(t *testing.T) {
+	dir := t.TempDir()
+	s := &spool{dir: dir, now: time.Now, log: func(string, ...any) {}, noGz: true}
+	if err := s.open(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	lines := testSpoolLines(50)
+	s.write(lines)
+	first := s.name
+	blocker := gzName(first) + ".tmp"
+	os.Mkdir(blocker, 0o700)
+	s.rotate()
+	s.bgWG.Wait()
+	if _, err := os.Stat(first); err != nil {
+		t.Fatalf("the plain file must stay when compression fails: %v", err)
+	}
+	os.Remove(blocker)
+	s.write(lines)
+	s.rotate()
+	s.bgWG.Wait()
+	if got := gunzipFile(t, gzName(first)); !bytes.Equal(got, lines) {
+		t.Fatalf("compressed at the retry: %d bytes, want %d", len(got), len(lines))
+	}
+	if _, err := os.Stat(first); !os.IsNotExist(err) {
+		t.Errorf("plain file left after the retry: %v", err)
+	}
+}

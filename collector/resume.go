@@ -26,9 +26,10 @@ type LastWritten struct {
 
 // ResumeOptions bound how much of the spool ReadResume reads.
 type ResumeOptions struct {
-	// MaxAge: senders silent for longer than this before the spool's
-	// last write are not looked for (default 1 h, the collector's default
-	// ForgetAfter). Files started before that are not read.
+	// MaxAge: files that began more than MaxAge before the newest file
+	// began (on the spool's own clock, the file names) are not read, so
+	// senders silent that long may not be found (default 1 h, the
+	// collector's default ForgetAfter).
 	MaxAge time.Duration
 	// Expect lists the senders known to be alive when the collector
 	// stopped (for example the senders of the last scoreboard); reading

@@ -45,7 +45,7 @@ type spool struct {
 	syncing atomic.Bool
 	syncErr atomic.Pointer[error]
 	bgMu    sync.Mutex
-	bgErr   error
+	retry   []string  // rotated files whose compression failed (disk full): tried again at the next rotation
 	kept    retention // finished files, for retention
 	gz      *gzStream // compresses the current file as it is written; nil: after rotation
 	noGz    bool      // compress after rotation only (benchmarks compare both)
@@ -199,6 +199,7 @@ func (s *spool) rotate() error {
 	if !s.noGz {
 		s.gz = startGzStream(gzName(name), &s.bgWG)
 	}
+	s.retryCompression()
 	s.enforceRetention()
 	return nil
 }
@@ -324,15 +325,29 @@ func (s *spool) compressLater(path string) {
 	go s.compressFromDisk(path)
 }
 
+// retryCompression compresses again the rotated files whose compression
+// failed before (the disk may have room again).
+func (s *spool) retryCompression() {
+	s.bgMu.Lock()
+	retry := s.retry
+	s.retry = nil
+	s.bgMu.Unlock()
+	for _, p := range retry {
+		if _, err := os.Stat(p); err == nil {
+			s.compressLater(p)
+		}
+	}
+}
+
 // compressFromDisk is compressLater's goroutine (bgWG already counts it).
 func (s *spool) compressFromDisk(path string) {
 	defer s.bgWG.Done()
 	size, err := compressFile(path)
 	if err != nil {
 		s.bgMu.Lock()
-		s.bgErr = err
+		s.retry = append(s.retry, path)
 		s.bgMu.Unlock()
-		s.log("could not compress a rotated spool file; it stays uncompressed", "file", path, "err", err)
+		s.log("could not compress a rotated spool file; it stays uncompressed until the next rotation", "file", path, "err", err)
 		return
 	}
 	s.kept.compressed(path, gzName(path), size)

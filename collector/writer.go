@@ -48,11 +48,15 @@ type gapSeg struct {
 }
 
 // note records that r could not be queued. Records without a sequence
-// number (nothing to put in a gap) are only counted by the caller.
+// number (nothing to put in a gap) and the collector's notices (epoch,
+// unknown: their numbers are not theirs) are only counted by the caller.
 func (g *spoolGaps) note(r *Record, now time.Time) {
 	first, last := r.Seq, r.Seq
-	if r.Type == "gap" {
+	switch r.Type {
+	case "gap":
 		first, last = r.First, r.Last
+	case "epoch", "unknown":
+		return
 	}
 	if first == 0 || last < first {
 		return
