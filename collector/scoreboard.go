@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
 	"time"
 
+	"github.com/porthole-dev/porthole/collector/scoreboard"
 	"github.com/porthole-dev/porthole/mlog"
 )
 
@@ -109,43 +107,23 @@ func copyMap[K comparable, V any](m map[K]V) map[K]V {
 
 // ReadScoreboard reads a scoreboard file.
 func ReadScoreboard(path string) (*Scoreboard, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("collector: read scoreboard: %w", err)
-	}
-	return parseScoreboard(b, path)
+	return loadScoreboard(context.Background(), path)
 }
 
 // FetchScoreboard gets a scoreboard from a collector's HTTP server (a URL
 // ending in /scoreboard.json, or the server's base URL).
 func FetchScoreboard(ctx context.Context, url string) (*Scoreboard, error) {
-	if len(url) < len("/scoreboard.json") || url[len(url)-len("/scoreboard.json"):] != "/scoreboard.json" {
-		url = trimSlash(url) + "/scoreboard.json"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, fmt.Errorf("collector: fetch scoreboard: %w", err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("collector: fetch scoreboard: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("collector: fetch scoreboard %s: %s", url, resp.Status)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, fmt.Errorf("collector: fetch scoreboard: %w", err)
-	}
-	return parseScoreboard(b, url)
+	return loadScoreboard(ctx, url)
 }
 
-func trimSlash(s string) string {
-	for len(s) > 0 && s[len(s)-1] == '/' {
-		s = s[:len(s)-1]
+// loadScoreboard reads the document through the scoreboard reader (the
+// one place a scoreboard is fetched) into the collector's full types.
+func loadScoreboard(ctx context.Context, source string) (*Scoreboard, error) {
+	b, from, err := scoreboard.Bytes(ctx, source)
+	if err != nil {
+		return nil, fmt.Errorf("collector: %w", err)
 	}
-	return s
+	return parseScoreboard(b, from)
 }
 
 func parseScoreboard(b []byte, from string) (*Scoreboard, error) {
