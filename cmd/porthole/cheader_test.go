@@ -93,6 +93,7 @@ type cStat struct {
 	Metrics []struct {
 		Name        string   `json:"name"`
 		Kind        string   `json:"kind"`
+		Slot        *int     `json:"slot"`
 		Unit        string   `json:"unit"`
 		Help        string   `json:"help"`
 		Value       any      `json:"value"`
@@ -157,11 +158,15 @@ func TestCHeaderDaemon(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("stat: exit %d: %s", code, errs)
 	}
+	// The example tries one name over 63 bytes: refused and counted.
 	for _, want := range []string{"requests", "req", "requests served", "queue", "-7", "worker", "version", "1.0-c",
-		"checkpoint", "failed", "disk full", "c-worker", "alive"} {
+		"checkpoint", "failed", "disk full", "c-worker", "alive", "1 registrations failed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stat lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "a-counter-name") {
+		t.Errorf("stat shows (a cut version of) the refused name:\n%s", out)
 	}
 	s := statJSON(t, segDir)
 	checkCValues(t, s)
@@ -173,6 +178,8 @@ func TestCHeaderDaemon(t *testing.T) {
 		(s.Processes[0].Probes[0].Location != "working" && s.Processes[0].Probes[0].Location != "waiting for requests") {
 		t.Errorf("processes = %+v", s.Processes)
 	}
+	checkCTags(t, segDir)
+	checkGoAttachesToC(t, segDir)
 
 	// porthole debug reaches the C daemon's flag.
 	if _, errs, code := runCmd(t, "debug", "c-example", "--dir", segDir, "+verbose"); code != 0 {
@@ -186,9 +193,24 @@ func TestCHeaderDaemon(t *testing.T) {
 		t.Errorf("after debug -verbose c-example said %q", l)
 	}
 
+	// A reader holds every lock it can take on the segment file; the
+	// liveness lock still tells the truth and the restart still works.
+	checkLockFile(t, segDir)
+	holdReaderLocks(t, d.path, 1<<40) // flock, and the old register byte
+	if !ownerLockHeld(t, d.path) {
+		t.Fatal("the live C daemon holds no write lock on slot 0's byte (2^40+4096)")
+	}
+
 	// kill -9: the kernel drops its locks, and every reader says dead.
 	d.cmd.Process.Kill()
 	d.cmd.Wait()
+	if ownerLockHeld(t, d.path) {
+		t.Error("slot 0's byte still write-locked after kill -9")
+	}
+	holdReaderLocks(t, d.path, ownerLiveByte) // now free to read-lock
+	if ownerLockHeld(t, d.path) {
+		t.Error("a reader's read lock on slot 0's byte reads as a live owner")
+	}
 	out, _, _ = runCmd(t, "ls", "--dir", segDir)
 	if !strings.Contains(out, "dead") || strings.Contains(out, "alive") {
 		t.Errorf("ls after kill -9:\n%s", out)
@@ -198,9 +220,9 @@ func TestCHeaderDaemon(t *testing.T) {
 		t.Errorf("stat after kill -9: owner %+v, processes %+v; want dead", dead.Owner, dead.Processes)
 	}
 
-	// A restart replaces the dead segment with a new generation; SIGTERM
-	// removes it.
-	d2 := startCDaemon(t, bin, segDir)
+	// A restart, while a Go reader polls, replaces the dead segment with
+	// a new generation; SIGINT removes it.
+	d2 := restartWhilePolled(t, bin, segDir, s.Generation)
 	again := statJSON(t, segDir)
 	if !again.Owner.Alive || again.Generation == s.Generation || again.Owner.PID != d2.cmd.Process.Pid {
 		t.Errorf("after restart: generation %s (was %s), owner %+v", again.Generation, s.Generation, again.Owner)
@@ -232,6 +254,9 @@ func checkCValues(t *testing.T, s cStat) {
 		case "load worker":
 			if m.LoadPercent == nil || *m.LoadPercent <= 0 || *m.LoadPercent >= 100 {
 				t.Errorf("worker load = %v, want between 0 and 100 %%", m.LoadPercent)
+			}
+			if m.Slot == nil || *m.Slot != 0 {
+				t.Errorf("worker load in slot %v, want the C daemon's slot 0", m.Slot)
 			}
 		case "task checkpoint":
 			if tk := m.Task; tk == nil || tk.Result != "failed" || tk.Message != "disk full" || tk.Runs != 1 || tk.Failures != 1 || tk.EverySeconds != 3600 {
