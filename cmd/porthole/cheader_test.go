@@ -288,7 +288,7 @@ func TestCHeaderIsCxx(t *testing.T) {
 	if err := os.WriteFile(src, []byte(code), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-c", "-o", os.DevNull, src).CombinedOutput(); err != nil {
+	if out, err := exec.Command(cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c", "-o", os.DevNull, src).CombinedOutput(); err != nil {
 		t.Fatalf("c++: %v\n%s", err, out)
 	}
 }
