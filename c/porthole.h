@@ -33,8 +33,9 @@
  * memory, so updates work and readers just do not see them; ph_error says
  * what went wrong, and the segment counts the failure for readers
  * ("N registrations failed"). Updates (add, set, mark, busy/idle) are lock
- * free and may run on any thread; registration and task/info updates of one
- * handle should come from one thread at a time (as in Go).
+ * free and may run on any thread. Registrations must not run on two threads
+ * at once (the lock file's flock excludes other processes, not this one's
+ * threads), and task/info updates of one handle come from one thread.
  *
  * Counters and gauges are shared by every process of the segment (a Go
  * process attached to it adds to the same record) unless made with
@@ -42,8 +43,9 @@
  * always this process's own (descriptor tag = slot + 1).
  *
  * The segment is created in opts->dir, else $PORTHOLE_DIR, else
- * $XDG_RUNTIME_DIR/porthole, else /dev/shm/porthole-UID (system daemons:
- * /run/porthole), under flock of the lock file .NAME.lock beside it. A live
+ * $XDG_RUNTIME_DIR/porthole when $XDG_RUNTIME_DIR exists, else
+ * /run/porthole for root (or for the user who owns it), else
+ * /dev/shm/porthole-UID, as the Go writer chooses, under flock of the lock file .NAME.lock beside it. A live
  * owner of the same name makes ph_create fail; a dead owner's segment is
  * replaced by a fresh file. The owner holds an open-file-description write
  * lock on slot 0's lock byte for its whole life: that is its liveness.
@@ -374,25 +376,51 @@ static int ph__valid_name(const char *name) {
     return 1;
 }
 
-/* ph__dir picks and prepares the segment directory: mode 0700, ours, not a
- * link, not writable by group or others (as the Go writer checks). */
+static int ph__isdir(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ph__mkdirs creates dir (mode) and, when missing, its parents (0755). */
+static int ph__mkdirs(char *dir, mode_t mode) {
+    if (mkdir(dir, mode) == 0 || errno == EEXIST) return 0;
+    if (errno != ENOENT) return -1;
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return -1;
+    *slash = 0;
+    int r = ph__mkdirs(dir, 0755);
+    *slash = '/';
+    if (r < 0) return -1;
+    return mkdir(dir, mode) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* ph__dir picks the segment directory as the Go writer does (FORMAT.md,
+ * top): $PORTHOLE_DIR, else $XDG_RUNTIME_DIR/porthole when that directory
+ * exists, else /run/porthole for root or for the user who owns an existing
+ * /run/porthole, else /dev/shm/porthole-UID. It creates it (mode 0700)
+ * and refuses it when it is a link, not ours, or writable by others. */
 static int ph__dir(const ph_options *o, char *dir, size_t cap, char *err, size_t errlen) {
     const char *d = o && o->dir && *o->dir ? o->dir : getenv("PORTHOLE_DIR");
     const char *x = getenv("XDG_RUNTIME_DIR");
+    struct stat st;
     if (d && *d) snprintf(dir, cap, "%s", d);
-    else if (x && *x) snprintf(dir, cap, "%s/porthole", x);
+    else if (x && *x && ph__isdir(x)) snprintf(dir, cap, "%s/porthole", x);
+    else if (geteuid() == 0 && ph__isdir("/run")) snprintf(dir, cap, "/run/porthole");
+    else if (lstat("/run/porthole", &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) snprintf(dir, cap, "/run/porthole");
     else snprintf(dir, cap, "/dev/shm/porthole-%u", (unsigned)geteuid());
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+    if (ph__mkdirs(dir, 0700) < 0) {
         ph__seterr(err, errlen, "porthole: create directory %s: %s", dir, strerror(errno));
         return -1;
     }
-    struct stat st;
     if (lstat(dir, &st) < 0) {
         ph__seterr(err, errlen, "porthole: directory %s: %s", dir, strerror(errno));
         return -1;
     }
     if (!S_ISDIR(st.st_mode) || (st.st_mode & 022) || st.st_uid != geteuid()) {
-        ph__seterr(err, errlen, "porthole: directory %s is a link, not ours, or writable by others: refused", dir);
+        ph__seterr(err, errlen, "porthole: directory %s is a link, not ours, or writable by others: refused (%s)", dir,
+                   strncmp(dir, "/dev/shm/porthole-", 18) == 0
+                       ? "another user may have created it first to block your daemons: look at what it holds, remove it as root, or set PORTHOLE_DIR (or XDG_RUNTIME_DIR) to a directory of your own"
+                       : "fix or remove it, or set PORTHOLE_DIR to a directory of your own");
         return -1;
     }
     return 0;

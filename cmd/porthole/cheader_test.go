@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/porthole-dev/porthole/shmstat"
 )
 
 // cDaemon is c/example built with the system C compiler and running.
@@ -40,8 +42,15 @@ func buildCExample(t *testing.T) string {
 // line: by then every value is registered and set.
 func startCDaemon(t *testing.T, bin, segDir string) *cDaemon {
 	t.Helper()
+	return startCDaemonEnv(t, bin, "PORTHOLE_DIR="+segDir)
+}
+
+// startCDaemonEnv starts the C example with env added to this process's
+// environment and waits for its "ready" line.
+func startCDaemonEnv(t *testing.T, bin string, env ...string) *cDaemon {
+	t.Helper()
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "PORTHOLE_DIR="+segDir)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -290,5 +299,26 @@ func TestCHeaderIsCxx(t *testing.T) {
 	}
 	if out, err := exec.Command(cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c", "-o", os.DevNull, src).CombinedOutput(); err != nil {
 		t.Fatalf("c++: %v\n%s", err, out)
+	}
+}
+
+// TestCHeaderDefaultDir checks that the C writer picks the directory the
+// Go side picks (shmstat.DefaultDir) when only $XDG_RUNTIME_DIR is set,
+// and creates a missing $PORTHOLE_DIR with its parents.
+func TestCHeaderDefaultDir(t *testing.T) {
+	bin := buildCExample(t)
+	t.Setenv("PORTHOLE_DIR", "")
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	d := startCDaemonEnv(t, bin)
+	if want := filepath.Join(shmstat.DefaultDir(), "c-example.shm"); d.path != want {
+		t.Errorf("C segment at %s, want %s (shmstat.DefaultDir)", d.path, want)
+	}
+	deep := filepath.Join(t.TempDir(), "a", "b", "seg")
+	d2 := startCDaemonEnv(t, bin, "PORTHOLE_DIR="+deep)
+	if want := filepath.Join(deep, "c-example.shm"); d2.path != want {
+		t.Errorf("C segment at %s, want %s", d2.path, want)
+	}
+	if fi, err := os.Stat(deep); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("segment directory: %v, %v; want mode 0700", fi, err)
 	}
 }
