@@ -71,20 +71,8 @@ int main(int argc, char **argv) {
 // (counted at header offset 200, never cut); and that it allocates the
 // whole file and tags a per-process gauge with its slot.
 func TestCHeaderLimits(t *testing.T) {
-	cc, err := exec.LookPath("cc")
-	if err != nil {
-		t.Skip("no C compiler (cc) on this machine: c/porthole.h cannot be tested here")
-	}
-	tmp := t.TempDir()
-	hdr, _ := filepath.Abs("../../c/porthole.h")
-	src, bin := filepath.Join(tmp, "limits.c"), filepath.Join(tmp, "limits")
-	if err := os.WriteFile(src, []byte(strings.Replace(cLimitsProg, "PORTHOLE_H", hdr, 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-o", bin, src).CombinedOutput(); err != nil {
-		t.Fatalf("cc: %v\n%s", err, out)
-	}
-	segDir := filepath.Join(tmp, "seg")
+	bin := buildCProg(t, cLimitsProg)
+	segDir := filepath.Join(t.TempDir(), "seg")
 	out, err := exec.Command(bin, segDir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("limits: %v\n%s", err, out)
@@ -129,4 +117,24 @@ func checkCLimitsSegment(t *testing.T, segDir string) {
 	if r.NumSlots() != 4096 {
 		t.Errorf("%d slots, want 4096", r.NumSlots())
 	}
+}
+
+// buildCProg compiles a C program whose source names c/porthole.h as
+// PORTHOLE_H, warnings as errors, and returns the binary.
+func buildCProg(t *testing.T, prog string) string {
+	t.Helper()
+	cc, err := exec.LookPath("cc")
+	if err != nil {
+		t.Skip("no C compiler (cc) on this machine: c/porthole.h cannot be tested here")
+	}
+	tmp := t.TempDir()
+	hdr, _ := filepath.Abs("../../c/porthole.h")
+	src, bin := filepath.Join(tmp, "prog.c"), filepath.Join(tmp, "prog")
+	if err := os.WriteFile(src, []byte(strings.Replace(prog, "PORTHOLE_H", hdr, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("cc: %v\n%s", err, out)
+	}
+	return bin
 }
