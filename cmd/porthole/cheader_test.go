@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,6 +209,12 @@ func TestCHeaderDaemon(t *testing.T) {
 	holdReaderLocks(t, d.path, 1<<40) // flock, and the old register byte
 	if !ownerLockHeld(t, d.path) {
 		t.Fatal("the live C daemon holds no write lock on slot 0's byte (2^40+4096)")
+	}
+	if seg, err := shmstat.Create("c-example", &shmstat.Options{Dir: segDir}); !errors.Is(err, shmstat.ErrRunning) {
+		if seg != nil {
+			seg.Close()
+		}
+		t.Fatalf("a Go creator beside the live C daemon: %v, want ErrRunning", err)
 	}
 
 	// kill -9: the kernel drops its locks, and every reader says dead.
