@@ -50,6 +50,7 @@ int main(int argc, char **argv) {
     ph_segment *s = ph_create("edge", &o, err, sizeof err);
     if (!s) { printf("refused edge: %s\n", err); return 1; }
     try_create("edge", &o); /* its owner, this process, lives */
+    try_create("goown", &o); /* the Go test that runs us owns it */
     struct stat st;
     if (stat(ph_path(s), &st) == 0 && (unsigned long long)st.st_blocks * 512 >= (unsigned long long)st.st_size) printf("allocated\n");
     char n63[64], n64[65];
@@ -67,12 +68,17 @@ int main(int argc, char **argv) {
 
 // TestCHeaderLimits checks that c/porthole.h refuses what FORMAT.md
 // refuses: creation options beyond the readers' limits, a live owner, a
-// FIFO or a link at the path; names over 63 bytes and units over 15
+// FIFO or a link at the path, a live Go owner; names over 63 bytes and units over 15
 // (counted at header offset 200, never cut); and that it allocates the
 // whole file and tags a per-process gauge with its slot.
 func TestCHeaderLimits(t *testing.T) {
 	bin := buildCProg(t, cLimitsProg)
 	segDir := filepath.Join(t.TempDir(), "seg")
+	goown, err := shmstat.Create("goown", &shmstat.Options{Dir: segDir, NoHeartbeat: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer goown.Close()
 	out, err := exec.Command(bin, segDir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("limits: %v\n%s", err, out)
@@ -82,6 +88,7 @@ func TestCHeaderLimits(t *testing.T) {
 		"refused fifo: porthole: open " + segDir + "/fifo.shm: not a regular file",
 		"refused link: porthole: open " + segDir + "/link.shm: a symbolic link",
 		"refused edge: porthole: create " + segDir + "/edge.shm: already running",
+		"refused goown: porthole: create " + segDir + "/goown.shm: already running",
 		"allocated", "failures 3",
 	} {
 		if !strings.Contains(string(out), want) {
