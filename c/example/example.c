@@ -3,6 +3,8 @@
  * counter, a queue gauge, a worker's load, a periodic task, an info value
  * a probe that says where the worker is, and a debug flag "verbose" that
  * `porthole debug c-example +verbose` switches on (it says so on stdout).
+ * It also tries one name too long to register, which the segment refuses
+ * and counts ("1 registrations failed" in `porthole stat`).
  *
  *     cc -std=c11 -O2 -Wall -Wextra -o c-example c/example/example.c
  *     ./c-example &          # prints "ready PATH" once registered
@@ -55,11 +57,17 @@ int main(int argc, char **argv) {
     ph_gauge_set(queue, -7);
     ph_task_start(checkpoint);
     ph_task_done(checkpoint, 0, "disk full");
-    if (ph_error(seg)) {
-        fprintf(stderr, "c-example: %s\n", ph_error(seg));
+    /* A name over 63 bytes is refused, not cut, and counted in the segment:
+     * `porthole stat` says "1 registrations failed". */
+    ph_counter too_long = ph_counter_new(seg, "a-counter-name-that-is-far-too-long-for-the-sixty-three-byte-limit", "", "");
+    ph_counter_add(too_long, 1); /* private memory: harmless, unseen */
+    if (ph_failures(seg) != 1) {
+        fprintf(stderr, "c-example: %llu registrations failed, want 1 (the too-long name): %s\n",
+                (unsigned long long)ph_failures(seg), ph_error(seg) ? ph_error(seg) : "no error");
         ph_close(seg);
         return 1;
     }
+    fprintf(stderr, "c-example: as intended: %s\n", ph_error(seg));
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     printf("ready %s\n", ph_path(seg));

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/porthole-dev/porthole/shmstat"
 )
 
 // cDaemon is c/example built with the system C compiler and running.
@@ -40,8 +43,15 @@ func buildCExample(t *testing.T) string {
 // line: by then every value is registered and set.
 func startCDaemon(t *testing.T, bin, segDir string) *cDaemon {
 	t.Helper()
+	return startCDaemonEnv(t, bin, "PORTHOLE_DIR="+segDir)
+}
+
+// startCDaemonEnv starts the C example with env added to this process's
+// environment and waits for its "ready" line.
+func startCDaemonEnv(t *testing.T, bin string, env ...string) *cDaemon {
+	t.Helper()
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "PORTHOLE_DIR="+segDir)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -93,6 +103,7 @@ type cStat struct {
 	Metrics []struct {
 		Name        string   `json:"name"`
 		Kind        string   `json:"kind"`
+		Slot        *int     `json:"slot"`
 		Unit        string   `json:"unit"`
 		Help        string   `json:"help"`
 		Value       any      `json:"value"`
@@ -157,11 +168,15 @@ func TestCHeaderDaemon(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("stat: exit %d: %s", code, errs)
 	}
+	// The example tries one name over 63 bytes: refused and counted.
 	for _, want := range []string{"requests", "req", "requests served", "queue", "-7", "worker", "version", "1.0-c",
-		"checkpoint", "failed", "disk full", "c-worker", "alive"} {
+		"checkpoint", "failed", "disk full", "c-worker", "alive", "1 registrations failed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stat lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "a-counter-name") {
+		t.Errorf("stat shows (a cut version of) the refused name:\n%s", out)
 	}
 	s := statJSON(t, segDir)
 	checkCValues(t, s)
@@ -173,6 +188,8 @@ func TestCHeaderDaemon(t *testing.T) {
 		(s.Processes[0].Probes[0].Location != "working" && s.Processes[0].Probes[0].Location != "waiting for requests") {
 		t.Errorf("processes = %+v", s.Processes)
 	}
+	checkCTags(t, segDir)
+	checkGoAttachesToC(t, segDir)
 
 	// porthole debug reaches the C daemon's flag.
 	if _, errs, code := runCmd(t, "debug", "c-example", "--dir", segDir, "+verbose"); code != 0 {
@@ -186,9 +203,30 @@ func TestCHeaderDaemon(t *testing.T) {
 		t.Errorf("after debug -verbose c-example said %q", l)
 	}
 
+	// A reader holds every lock it can take on the segment file; the
+	// liveness lock still tells the truth and the restart still works.
+	checkLockFile(t, segDir)
+	holdReaderLocks(t, d.path, 1<<40) // flock, and the old register byte
+	if !ownerLockHeld(t, d.path) {
+		t.Fatal("the live C daemon holds no write lock on slot 0's byte (2^40+4096)")
+	}
+	if seg, err := shmstat.Create("c-example", &shmstat.Options{Dir: segDir}); !errors.Is(err, shmstat.ErrRunning) {
+		if seg != nil {
+			seg.Close()
+		}
+		t.Fatalf("a Go creator beside the live C daemon: %v, want ErrRunning", err)
+	}
+
 	// kill -9: the kernel drops its locks, and every reader says dead.
 	d.cmd.Process.Kill()
 	d.cmd.Wait()
+	if ownerLockHeld(t, d.path) {
+		t.Error("slot 0's byte still write-locked after kill -9")
+	}
+	holdReaderLocks(t, d.path, ownerLiveByte) // now free to read-lock
+	if ownerLockHeld(t, d.path) {
+		t.Error("a reader's read lock on slot 0's byte reads as a live owner")
+	}
 	out, _, _ = runCmd(t, "ls", "--dir", segDir)
 	if !strings.Contains(out, "dead") || strings.Contains(out, "alive") {
 		t.Errorf("ls after kill -9:\n%s", out)
@@ -198,9 +236,9 @@ func TestCHeaderDaemon(t *testing.T) {
 		t.Errorf("stat after kill -9: owner %+v, processes %+v; want dead", dead.Owner, dead.Processes)
 	}
 
-	// A restart replaces the dead segment with a new generation; SIGTERM
-	// removes it.
-	d2 := startCDaemon(t, bin, segDir)
+	// A restart, while a Go reader polls, replaces the dead segment with
+	// a new generation; SIGINT removes it.
+	d2 := restartWhilePolled(t, bin, segDir, s.Generation)
 	again := statJSON(t, segDir)
 	if !again.Owner.Alive || again.Generation == s.Generation || again.Owner.PID != d2.cmd.Process.Pid {
 		t.Errorf("after restart: generation %s (was %s), owner %+v", again.Generation, s.Generation, again.Owner)
@@ -233,6 +271,9 @@ func checkCValues(t *testing.T, s cStat) {
 			if m.LoadPercent == nil || *m.LoadPercent <= 0 || *m.LoadPercent >= 100 {
 				t.Errorf("worker load = %v, want between 0 and 100 %%", m.LoadPercent)
 			}
+			if m.Slot == nil || *m.Slot != 0 {
+				t.Errorf("worker load in slot %v, want the C daemon's slot 0", m.Slot)
+			}
 		case "task checkpoint":
 			if tk := m.Task; tk == nil || tk.Result != "failed" || tk.Message != "disk full" || tk.Runs != 1 || tk.Failures != 1 || tk.EverySeconds != 3600 {
 				t.Errorf("checkpoint = %+v", m.Task)
@@ -263,7 +304,28 @@ func TestCHeaderIsCxx(t *testing.T) {
 	if err := os.WriteFile(src, []byte(code), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-c", "-o", os.DevNull, src).CombinedOutput(); err != nil {
+	if out, err := exec.Command(cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c", "-o", os.DevNull, src).CombinedOutput(); err != nil {
 		t.Fatalf("c++: %v\n%s", err, out)
+	}
+}
+
+// TestCHeaderDefaultDir checks that the C writer picks the directory the
+// Go side picks (shmstat.DefaultDir) when only $XDG_RUNTIME_DIR is set,
+// and creates a missing $PORTHOLE_DIR with its parents.
+func TestCHeaderDefaultDir(t *testing.T) {
+	bin := buildCExample(t)
+	t.Setenv("PORTHOLE_DIR", "")
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	d := startCDaemonEnv(t, bin)
+	if want := filepath.Join(shmstat.DefaultDir(), "c-example.shm"); d.path != want {
+		t.Errorf("C segment at %s, want %s (shmstat.DefaultDir)", d.path, want)
+	}
+	deep := filepath.Join(t.TempDir(), "a", "b", "seg")
+	d2 := startCDaemonEnv(t, bin, "PORTHOLE_DIR="+deep)
+	if want := filepath.Join(deep, "c-example.shm"); d2.path != want {
+		t.Errorf("C segment at %s, want %s", d2.path, want)
+	}
+	if fi, err := os.Stat(deep); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("segment directory: %v, %v; want mode 0700", fi, err)
 	}
 }
