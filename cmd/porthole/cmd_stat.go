@@ -157,7 +157,7 @@ func printValues(tw *tabwriter.Writer, d *view.Doc) {
 		if m.Rate != nil {
 			rate = fmt.Sprintf("%.1f", *m.Rate)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Kind, val, rate, m.Unit, m.Help)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ofSlot(m), m.Kind, val, rate, m.Unit, m.Help)
 	}
 	tw.Flush()
 }
@@ -187,7 +187,7 @@ func printTasks(tw *tabwriter.Writer, d *view.Doc) {
 		if t.Overdue {
 			overdue = "OVERDUE"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", m.Name,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", ofSlot(m),
 			time.Duration(t.EverySeconds*float64(time.Second)), t.Result, started, success, since, overdue, t.Runs, t.Failures, t.Message)
 	}
 	tw.Flush()
@@ -220,4 +220,13 @@ func printProcesses(tw *tabwriter.Writer, d *view.Doc) {
 			orDash(strings.Join(p.Flags, ",")), orDash(strings.Join(probes, "  ")))
 	}
 	tw.Flush()
+}
+
+// ofSlot names a value; one process's record says whose (two clients'
+// per-process counters are two rows).
+func ofSlot(m view.DocMetric) string {
+	if m.Slot == nil || m.Kind == "load" {
+		return m.Name
+	}
+	return fmt.Sprintf("%s [slot %d]", m.Name, *m.Slot)
 }

@@ -50,7 +50,7 @@ type DocMetric struct {
 	Value       any      `json:"value,omitempty"`
 	Rate        *float64 `json:"rate,omitempty"`
 	LoadPercent *float64 `json:"load_percent,omitempty"`
-	Slot        *int     `json:"slot,omitempty"`
+	Slot        *int     `json:"slot,omitempty"` // set for one process's record (load, task, info, per-process counter or gauge)
 	Task        *DocTask `json:"task,omitempty"`
 }
 
@@ -138,6 +138,10 @@ func (seg *Segment) Doc() *Doc {
 func docMetric(v *Value) DocMetric {
 	m := v.Metric
 	dm := DocMetric{Name: m.Name, Kind: m.Kind.String(), Unit: m.Unit, Help: m.Help}
+	if m.PerProcess { // one process's record: which slot wrote it
+		slot := m.Slot
+		dm.Slot = &slot
+	}
 	switch m.Kind {
 	case shmstat.KindCounter, shmstat.KindSequence:
 		dm.Value = m.Value
@@ -149,8 +153,6 @@ func docMetric(v *Value) DocMetric {
 	case shmstat.KindInfo:
 		dm.Value = m.Text
 	case shmstat.KindLoad:
-		slot := m.Slot
-		dm.Slot = &slot
 		if v.HasLoad {
 			dm.LoadPercent = floatPtr(v.Load)
 		}
