@@ -21,6 +21,8 @@ var sizes = [][2]int{{80, 24}, {140, 45}}
 func TestGoldenScreens(t *testing.T) {
 	warming := sampleSnapshot()
 	warming.Warming = true
+	warming.Segments[0].Sampling = true
+	warming.Segments[0].Probes[0].Hist = nil
 	for i := range warming.Segments[0].Metrics {
 		if warming.Segments[0].Metrics[i].Kind == "counter" {
 			warming.Segments[0].Metrics[i].Rate = "-"
@@ -61,7 +63,7 @@ func TestGoldenScreens(t *testing.T) {
 		{name: "pause-confirm", keys: []any{tcell.KeyDown, "z"}, want: []string{"pause pid 100 (owner) with SIGSTOP? z or y"}},
 		{name: "pause-cancelled", keys: []any{tcell.KeyDown, "z", "n"}, want: []string{"pid 100 not paused"}, not: []string{"PAUSED"}},
 		// The first frame is complete, its rates marked.
-		{name: "warming", snap: warming, want: []string{"warming up", "warming", "requests", "checkpoint", "queue_length"}},
+		{name: "warming", snap: warming, want: []string{"warming up", "warming", "requests", "checkpoint", "queue_length", "sampling…"}},
 		// Key bar and full help from one table.
 		{name: "help", keys: []any{"?"}, want: []string{"reverse the sort order", "resume (SIGCONT) every process", "?Help"}},
 		// The cluster view: columns keep their minimum, the problem is cut.

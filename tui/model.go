@@ -266,7 +266,12 @@ func (m *Model) segment(name, path string) SegmentView {
 		// their load; values, tasks and probes wait until it is selected.
 		return m.segmentView(v, cur, prev, paused, nil, false)
 	}
-	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive && hasProbes(cur)), true)
+	sampled := v.Alive && hasProbes(cur)
+	v = m.segmentView(v, cur, prev, paused, m.histograms(name, sampled), true)
+	m.mu.Lock()
+	v.Sampling = sampled && m.cfg.SampleHz > 0 && m.samplers[name] != nil
+	m.mu.Unlock()
+	return v
 }
 
 // hasProbes reports whether a segment registered any probe.

@@ -220,6 +220,9 @@ func (u *UI) renderProbes() {
 	var b strings.Builder
 	for _, p := range seg.Probes {
 		fmt.Fprintf(&b, "[::b]%d %s[::-] %s: %s\n", p.PID, tview.Escape(p.Role), tview.Escape(p.Probe), tview.Escape(p.Location))
+		if len(p.Hist) == 0 && seg.Sampling {
+			b.WriteString("  [gray]sampling…[-]\n")
+		}
 		for _, bar := range p.Hist {
 			n := int(bar.Share*20 + 0.5)
 			fmt.Fprintf(&b, "  %5.1f%% [green]%-20s[-] %s\n", 100*bar.Share, strings.Repeat("█", n), tview.Escape(bar.Label))

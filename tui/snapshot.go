@@ -17,6 +17,7 @@ type SegmentView struct {
 	Name     string
 	Alive    bool
 	Detailed bool // values, tasks and probes were read (the selected segment)
+	Sampling bool // its probes are being sampled for the histograms
 	Err      string
 	Slots    []SlotView
 	Metrics  []MetricView
