@@ -33,6 +33,7 @@ func TestGoldenScreens(t *testing.T) {
 		many.Segments[0].Metrics = append(many.Segments[0].Metrics, MetricView{Name: fmt.Sprintf("extra_%02d", i), Kind: "gauge", Value: fmt.Sprint(i), Total: fmt.Sprint(i),
 			Num: float64(i), HasNum: true, Order: i, Help: "one more"})
 	}
+	noSegments := &Snapshot{Taken: time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC), Dir: "/run/user/1000/porthole"}
 	noCollector := sampleSnapshot()
 	noCollector.Cluster = ClusterView{Source: "http://127.0.0.1:9477", Err: `Get "http://127.0.0.1:9477/scoreboard.json": dial tcp 127.0.0.1:9477: connect: connection refused`}
 	tests := []struct {
@@ -69,6 +70,7 @@ func TestGoldenScreens(t *testing.T) {
 		// The cluster view: columns keep their minimum, the problem is cut.
 		{name: "cluster", keys: []any{tcell.KeyTab}, want: []string{"HOST", "GONE", "12,345", "replicati", "…", "?Help", "tab Local", "following"}},
 		{name: "cluster-sorted", keys: []any{tcell.KeyTab, "ss"}, want: []string{"sort: state ↑"}},
+		{name: "no-segments", snap: noSegments, want: []string{"no segments in", "/run/user/100", "PORTHOLE_DIR"}},
 		{name: "no-collector", snap: noCollector, keys: []any{tcell.KeyTab}, want: []string{"no collector answered at http://127.0.0.1:9477", "connection refused", "porthole collect"}},
 	}
 	for _, tt := range tests {

@@ -198,7 +198,7 @@ func (m *Model) ToggleFlag(segment string, slot int, flag string) (bool, error) 
 // Build reads every source once and returns a Snapshot. It never blocks
 // longer than the collector fetch timeout.
 func (m *Model) Build(ctx context.Context) *Snapshot {
-	snap := &Snapshot{Taken: time.Now()}
+	snap := &Snapshot{Taken: time.Now(), Dir: m.cfg.Dir}
 	// The collector is fetched while the segments are read: an
 	// unreachable one delays nothing.
 	fetched := make(chan ClusterView, 1)

@@ -82,7 +82,9 @@ func (u *UI) renderProcs(w int) {
 		}
 	}
 	if row == 0 {
-		t.SetCell(0, 0, cell("no segments in this directory").SetSelectable(false))
+		for i, l := range wrap("no segments in "+u.snap.Dir+" (--dir or $PORTHOLE_DIR to look elsewhere)", max(10, w)) {
+			t.SetCell(i, 0, cell(l).SetSelectable(false))
+		}
 		return
 	}
 	u.sel = max(0, min(u.sel, row-1))

@@ -6,7 +6,8 @@ import "time"
 // the Model and never changed afterwards.
 type Snapshot struct {
 	Taken    time.Time
-	Warming  bool // the first build: no rates yet (they need two reads)
+	Warming  bool   // the first build: no rates yet (they need two reads)
+	Dir      string // where the segments were looked for
 	Segments []SegmentView
 	Cluster  ClusterView
 	Errors   []string // sources that failed this time, with the reason
