@@ -44,6 +44,8 @@ func (u *UI) fillServers(w, h int) {
 	}
 	if len(rows) > h {
 		rows = rows[:max(1, h)]
+		// Sort (s) and filter (/) bring the others up.
+		t.SetTitle(fmt.Sprintf(" scoreboard: %s  1-%d/%d ↓ ", tview.Escape(cv.Collector), len(rows)-1, len(servers)))
 	}
 	specs := append([]colSpec(nil), serverSpecs...)
 	nat := naturalWidths(len(specs), rows)

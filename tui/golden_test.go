@@ -34,6 +34,10 @@ func TestGoldenScreens(t *testing.T) {
 			Num: float64(i), HasNum: true, Order: i, Help: "one more"})
 	}
 	noSegments := &Snapshot{Taken: time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC), Dir: "/run/user/1000/porthole"}
+	crowd := sampleSnapshot()
+	for i := 0; i < 40; i++ {
+		crowd.Cluster.Servers = append(crowd.Cluster.Servers, ServerView{Host: fmt.Sprintf("web%02d", i), Program: "nginx", PID: 1000 + i, State: "up", LastSeen: "1s ago"})
+	}
 	noCollector := sampleSnapshot()
 	noCollector.Cluster = ClusterView{Source: "http://127.0.0.1:9477", Err: `Get "http://127.0.0.1:9477/scoreboard.json": dial tcp 127.0.0.1:9477: connect: connection refused`}
 	tests := []struct {
@@ -70,6 +74,7 @@ func TestGoldenScreens(t *testing.T) {
 		// The cluster view: columns keep their minimum, the problem is cut.
 		{name: "cluster", keys: []any{tcell.KeyTab}, want: []string{"HOST", "GONE", "12,345", "replicati", "…", "?Help", "tab Local", "following"}},
 		{name: "cluster-sorted", keys: []any{tcell.KeyTab, "ss"}, want: []string{"sort: state ↑"}},
+		{name: "cluster-crowded", snap: crowd, keys: []any{tcell.KeyTab}, want: []string{"/43 ↓", "db1"}},
 		{name: "no-segments", snap: noSegments, want: []string{"no segments in", "/run/user/100", "PORTHOLE_DIR"}},
 		{name: "no-collector", snap: noCollector, keys: []any{tcell.KeyTab}, want: []string{"no collector answered at http://127.0.0.1:9477", "connection refused", "porthole collect"}},
 	}
