@@ -21,6 +21,8 @@ var sizes = [][2]int{{80, 24}, {140, 45}}
 func TestGoldenScreens(t *testing.T) {
 	warming := sampleSnapshot()
 	warming.Warming = true
+	warming.Segments[0].Sampling = true
+	warming.Segments[0].Probes[0].Hist = nil
 	for i := range warming.Segments[0].Metrics {
 		if warming.Segments[0].Metrics[i].Kind == "counter" {
 			warming.Segments[0].Metrics[i].Rate = "-"
@@ -30,6 +32,11 @@ func TestGoldenScreens(t *testing.T) {
 	for i := 17; i < 60; i++ {
 		many.Segments[0].Metrics = append(many.Segments[0].Metrics, MetricView{Name: fmt.Sprintf("extra_%02d", i), Kind: "gauge", Value: fmt.Sprint(i), Total: fmt.Sprint(i),
 			Num: float64(i), HasNum: true, Order: i, Help: "one more"})
+	}
+	noSegments := &Snapshot{Taken: time.Date(2026, 11, 23, 4, 0, 0, 0, time.UTC), Dir: "/run/user/1000/porthole"}
+	crowd := sampleSnapshot()
+	for i := 0; i < 40; i++ {
+		crowd.Cluster.Servers = append(crowd.Cluster.Servers, ServerView{Host: fmt.Sprintf("web%02d", i), Program: "nginx", PID: 1000 + i, State: "up", LastSeen: "1s ago"})
 	}
 	noCollector := sampleSnapshot()
 	noCollector.Cluster = ClusterView{Source: "http://127.0.0.1:9477", Err: `Get "http://127.0.0.1:9477/scoreboard.json": dial tcp 127.0.0.1:9477: connect: connection refused`}
@@ -61,12 +68,14 @@ func TestGoldenScreens(t *testing.T) {
 		{name: "pause-confirm", keys: []any{tcell.KeyDown, "z"}, want: []string{"pause pid 100 (owner) with SIGSTOP? z or y"}},
 		{name: "pause-cancelled", keys: []any{tcell.KeyDown, "z", "n"}, want: []string{"pid 100 not paused"}, not: []string{"PAUSED"}},
 		// The first frame is complete, its rates marked.
-		{name: "warming", snap: warming, want: []string{"warming up", "warming", "requests", "checkpoint", "queue_length"}},
+		{name: "warming", snap: warming, want: []string{"warming up", "warming", "requests", "checkpoint", "queue_length", "sampling…"}},
 		// Key bar and full help from one table.
 		{name: "help", keys: []any{"?"}, want: []string{"reverse the sort order", "resume (SIGCONT) every process", "?Help"}},
 		// The cluster view: columns keep their minimum, the problem is cut.
 		{name: "cluster", keys: []any{tcell.KeyTab}, want: []string{"HOST", "GONE", "12,345", "replicati", "…", "?Help", "tab Local", "following"}},
 		{name: "cluster-sorted", keys: []any{tcell.KeyTab, "ss"}, want: []string{"sort: state ↑"}},
+		{name: "cluster-crowded", snap: crowd, keys: []any{tcell.KeyTab}, want: []string{"/43 ↓", "db1"}},
+		{name: "no-segments", snap: noSegments, want: []string{"no segments in", "/run/user/100", "PORTHOLE_DIR"}},
 		{name: "no-collector", snap: noCollector, keys: []any{tcell.KeyTab}, want: []string{"no collector answered at http://127.0.0.1:9477", "connection refused", "porthole collect"}},
 	}
 	for _, tt := range tests {

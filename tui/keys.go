@@ -1,5 +1,13 @@
 package tui
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+)
+
 // key is one binding: the names that trigger it (runes, or "tab", "esc",
 // "up", "down", "left", "right", "pgup", "pgdn", "home", "end"), how the
 // help shows it, the key bar's label ("" keeps it out of the bar), what
@@ -45,4 +53,93 @@ func keyFor(name string) *key {
 		}
 	}
 	return nil
+}
+
+// keyName names an event as the key table does ("" for keys it ignores).
+func keyName(ev *tcell.EventKey) string {
+	switch ev.Key() {
+	case tcell.KeyRune:
+		return string(ev.Rune())
+	case tcell.KeyTab:
+		return "tab"
+	case tcell.KeyEscape:
+		return "esc"
+	case tcell.KeyUp:
+		return "up"
+	case tcell.KeyDown:
+		return "down"
+	case tcell.KeyLeft:
+		return "left"
+	case tcell.KeyRight:
+		return "right"
+	case tcell.KeyPgUp:
+		return "pgup"
+	case tcell.KeyPgDn:
+		return "pgdn"
+	case tcell.KeyHome:
+		return "home"
+	case tcell.KeyEnd:
+		return "end"
+	}
+	return ""
+}
+
+// onKey runs the key table. It only changes UI state: never waits.
+func (u *UI) onKey(ev *tcell.EventKey) *tcell.EventKey {
+	if front, _ := u.bottom.GetFrontPage(); front == "filter" {
+		return ev
+	}
+	if u.pages.HasPage("flags") {
+		if front, _ := u.pages.GetFrontPage(); front == "flags" {
+			return ev
+		}
+	}
+	name := keyName(ev)
+	if u.confirm != nil {
+		u.answerPause(name)
+		return nil
+	}
+	if front, _ := u.pages.GetFrontPage(); front == "help" && name != "?" && name != "q" {
+		u.pages.HidePage("help")
+		return nil
+	}
+	if k := keyFor(name); k != nil && k.act(u, name) {
+		return nil
+	}
+	return ev
+}
+
+// keyBarText is the one-line key bar, htop style, from the key table;
+// tab names the view it switches to.
+func keyBarText(keys []key, view string) string {
+	var b strings.Builder
+	for _, k := range keys {
+		if k.bar != "" {
+			if k.name == "tab" {
+				k.bar = map[string]string{"local": "Cluster", "cluster": "Local"}[view]
+			}
+			sep := ""
+			if len(k.name) > 1 {
+				sep = " "
+			}
+			fmt.Fprintf(&b, "[black:teal]%s[-:-]%s%s ", tview.Escape(k.name), sep, k.bar)
+		}
+	}
+	return b.String()
+}
+
+// helpText is the help overlay, from the key table, for w columns: each
+// text wrapped under itself.
+func helpText(keys []key, w int) string {
+	var b strings.Builder
+	for _, k := range keys {
+		for i, line := range wrap(k.help, max(10, w-12)) {
+			name := ""
+			if i == 0 {
+				name = k.name
+			}
+			fmt.Fprintf(&b, " [yellow]%-9s[-] %s\n", tview.Escape(name), tview.Escape(line))
+		}
+	}
+	return b.String()
 }

@@ -198,7 +198,7 @@ func (m *Model) ToggleFlag(segment string, slot int, flag string) (bool, error) 
 // Build reads every source once and returns a Snapshot. It never blocks
 // longer than the collector fetch timeout.
 func (m *Model) Build(ctx context.Context) *Snapshot {
-	snap := &Snapshot{Taken: time.Now()}
+	snap := &Snapshot{Taken: time.Now(), Dir: m.cfg.Dir}
 	// The collector is fetched while the segments are read: an
 	// unreachable one delays nothing.
 	fetched := make(chan ClusterView, 1)
@@ -266,7 +266,12 @@ func (m *Model) segment(name, path string) SegmentView {
 		// their load; values, tasks and probes wait until it is selected.
 		return m.segmentView(v, cur, prev, paused, nil, false)
 	}
-	return m.segmentView(v, cur, prev, paused, m.histograms(name, v.Alive && hasProbes(cur)), true)
+	sampled := v.Alive && hasProbes(cur)
+	v = m.segmentView(v, cur, prev, paused, m.histograms(name, sampled), true)
+	m.mu.Lock()
+	v.Sampling = sampled && m.cfg.SampleHz > 0 && m.samplers[name] != nil
+	m.mu.Unlock()
+	return v
 }
 
 // hasProbes reports whether a segment registered any probe.

@@ -79,3 +79,45 @@ func TestModelForgetsRemovedSegments(t *testing.T) {
 		t.Fatalf("after removal: prev %d, history %d, readers %d", len(m.prev), len(m.history), len(m.readers.m))
 	}
 }
+
+// TestOnlySelectedSegmentInFull: the first segment is read in full and
+// its probes sampled; the other gives its processes only; selecting a
+// segment without probes stops the sampler.
+func TestOnlySelectedSegmentInFull(t *testing.T) {
+	dir := t.TempDir()
+	a, err := shmstat.Create("a", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.Probe("worker").Mark("working")
+	a.Counter("n", "a counter")
+	b, err := shmstat.Create("b", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.Counter("m", "a counter")
+	m := NewModel(Config{Dir: dir, SampleHz: 97})
+	defer m.Close()
+	snap := m.Build(context.Background())
+	sa, sb := snap.Segments[0], snap.Segments[1]
+	if !sa.Detailed || !sa.Sampling || len(sa.Metrics) == 0 || len(sa.Probes) != 1 {
+		t.Errorf("selected segment a: %+v", sa)
+	}
+	if sb.Detailed || sb.Sampling || len(sb.Metrics) != 0 || len(sb.Slots) != 1 {
+		t.Errorf("segment b, not selected: %+v", sb)
+	}
+	m.SetFocus("b")
+	snap = m.Build(context.Background())
+	sa, sb = snap.Segments[0], snap.Segments[1]
+	if sa.Detailed || !sb.Detailed || sb.Sampling || len(sb.Metrics) != 1 {
+		t.Errorf("after selecting b: a %+v, b %+v", sa, sb)
+	}
+	m.mu.Lock()
+	n := len(m.samplers)
+	m.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d samplers run for a segment without probes", n)
+	}
+}

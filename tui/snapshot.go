@@ -6,7 +6,8 @@ import "time"
 // the Model and never changed afterwards.
 type Snapshot struct {
 	Taken    time.Time
-	Warming  bool // the first build: no rates yet (they need two reads)
+	Warming  bool   // the first build: no rates yet (they need two reads)
+	Dir      string // where the segments were looked for
 	Segments []SegmentView
 	Cluster  ClusterView
 	Errors   []string // sources that failed this time, with the reason
@@ -17,6 +18,7 @@ type SegmentView struct {
 	Name     string
 	Alive    bool
 	Detailed bool // values, tasks and probes were read (the selected segment)
+	Sampling bool // its probes are being sampled for the histograms
 	Err      string
 	Slots    []SlotView
 	Metrics  []MetricView
