@@ -7,7 +7,7 @@ import (
 )
 
 // Filter selects spool records (what `porthole query` prints). The zero
-// Filter passes log and gap records and hides stats and hello records.
+// Filter passes log, syslog and gap records and hides stats and hello records.
 type Filter struct {
 	Since, Until  time.Time // records at or after Since and before Until; zero: unbounded
 	Host, Program string    // exact; empty: any
@@ -33,7 +33,7 @@ func (f *Filter) Match(r *Record) bool {
 	switch r.Type {
 	case "gap":
 		return true
-	case "log":
+	case "log", "syslog":
 		if f.HasLevel {
 			var l slog.Level
 			if l.UnmarshalText([]byte(r.Level)) == nil && l < f.MinLevel {

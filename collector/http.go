@@ -62,6 +62,7 @@ func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 		descTaskOverdue, descTaskFailed} {
 		ch <- d
 	}
+	describeSyslog(ch)
 }
 
 func (m *metrics) Collect(ch chan<- prometheus.Metric) {
@@ -88,6 +89,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(descWriteErrors, float64(s.WriteErrors))
 	counter(descSpoolDropped, float64(s.SpoolDropped))
 	counter(descMetricErrors, float64(m.c.metricErrors.Load()))
+	collectSyslog(s.Syslog, counter)
 	states := map[string]int{StateUp: 0, StateStale: 0, StateGone: 0}
 	seen := map[[4]string]bool{}
 	for _, sv := range sb.Servers {
