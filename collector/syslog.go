@@ -64,13 +64,16 @@ func (s *syslogStats) self() *SyslogSelf {
 func (c *Collector) IngestSyslog(r Record) {
 	r.Type, r.Sender, r.Seq, r.First, r.Last = "syslog", "", 0, 0, 0
 	c.syslog.received.Add(1)
+	// The bus path enqueues under mu too: one producer at a time. Close
+	// marks the collector closed before it takes mu, so a record enqueued
+	// here is one the writer drains; after that it is counted as dropped.
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.closed.Load() {
 		c.spoolDropped.Add(1)
 		return
 	}
-	c.mu.Lock() // the bus path enqueues under it too: one producer at a time
 	c.enqueue(r)
-	c.mu.Unlock()
 }
 
 // ListenSyslog opens the UDP socket of the syslog input. addr is
