@@ -119,3 +119,33 @@ func startCollect(t *testing.T, args ...string) (*exec.Cmd, *bufio.Scanner) {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	return cmd, bufio.NewScanner(stderr)
 }
+
+// porthole query shows syslog records like log records, with the level
+// filter applied to them.
+func TestQueryShowsSyslog(t *testing.T) {
+	dir := t.TempDir()
+	c, err := collector.New(collector.Config{SpoolDir: dir, Scoreboard: "-", Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"<11>1 2026-11-30T07:32:42Z db1 queued 77 - - checkpoint failed", "<14>Nov 30 07:32:43 db1 cron: ran"} {
+		m, err := collector.ParseSyslog([]byte(d), time.Now(), time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.IngestSyslog(m.Record(&collector.RecvInfo{Time: time.Now(), Source: "127.0.0.1:9"}))
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runQ(t, "--spool", dir)
+	want := []string{"ERROR db1 queued[77] checkpoint failed facility=user format=rfc5424 severity=err",
+		"INFO  db1 cron[0] ran facility=user format=rfc3164 severity=info"}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if code != 0 || len(lines) != 2 || !strings.HasSuffix(lines[0], want[0]) || !strings.HasSuffix(lines[1], want[1]) {
+		t.Fatalf("query: exit %d %s\n%s\nwant lines ending\n%s", code, errs, out, strings.Join(want, "\n"))
+	}
+	if out, _, _ = runQ(t, "--spool", dir, "--level", "error"); strings.Count(out, "\n") != 1 || !strings.Contains(out, "checkpoint failed") {
+		t.Errorf("query --level error:\n%s", out)
+	}
+}
