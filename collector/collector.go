@@ -107,6 +107,8 @@ type Collector struct {
 
 	sgaps spoolGaps // records the queue could not take, as gap records
 
+	syslog syslogStats // the syslog input (syslog.go)
+
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	closed atomic.Bool
@@ -163,7 +165,7 @@ func (c *Collector) Ingest(m mlog.Received) {
 // enqueue hands a record to the writer; when the writer is behind (the
 // disk fails) and the queue is full, the record is dropped and counted.
 func (c *Collector) enqueue(r Record) {
-	if r.Type == "log" && (r.Level == "ERROR" || r.Level == "WARN") {
+	if (r.Type == "log" || r.Type == "syslog") && (r.Level == "ERROR" || r.Level == "WARN") {
 		c.urgentSync.Store(true)
 	}
 	select {
@@ -266,7 +268,7 @@ func (c *Collector) Scoreboard() *Scoreboard {
 		Senders: ts.Senders, SendersEvicted: ts.Evicted, ServersEvicted: c.board.evicted, OneOff: c.board.oneOff, IDConflicts: c.board.conflicts,
 		SpoolDir: c.cfg.SpoolDir, SpoolBytes: c.spoolBytes.Load(),
 		Written: c.written.Load(), WriteErrors: c.writeErrors.Load(), SpoolDropped: c.spoolDropped.Load(),
-		Queued: len(c.queue),
+		Queued: len(c.queue), Syslog: c.syslog.self(),
 	}
 	if self.Rejected == nil {
 		self.Rejected = map[string]uint64{}

@@ -9,6 +9,13 @@
 //	go c.Run(ctx, r)                      // or c.Ingest(msg) from any source
 //	http.ListenAndServe("127.0.0.1:9477", c.Handler()) // /metrics, /scoreboard.json, /healthz
 //
+// Syslog, for daemons that cannot embed mlog, is a second source beside
+// the bus: its records (type "syslog") carry no sequence numbers, bypass
+// the ordering by sender and are never counted as loss.
+//
+//	conn, err := collector.ListenSyslog("5514") // 127.0.0.1:5514
+//	go c.ServeSyslog(ctx, conn)                // RFC 5424 and RFC 3164; rejects counted by reason
+//
 // Readers: ReadSpool and Follow read the spool (docs/SPOOL.md), Filter
 // selects records as `porthole query` does, ReadResume tells a starting
 // collector where each sender stood, and ReadScoreboard and

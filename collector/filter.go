@@ -7,8 +7,8 @@ import (
 )
 
 // Filter selects spool records (what `porthole query` prints). The zero
-// Filter passes log records and the collector's accounting records (gap,
-// epoch, unknown) and hides stats and hello records.
+// Filter passes log and syslog records and the collector's accounting
+// records (gap, epoch, unknown), and hides stats and hello records.
 type Filter struct {
 	Since, Until  time.Time // records at or after Since and before Until; zero: unbounded
 	Host, Program string    // exact; empty: any
@@ -35,7 +35,7 @@ func (f *Filter) Match(r *Record) bool {
 	switch r.Type {
 	case "gap", "epoch", "unknown":
 		return true
-	case "log":
+	case "log", "syslog":
 		if f.HasLevel {
 			var l slog.Level
 			if l.UnmarshalText([]byte(r.Level)) == nil && l < f.MinLevel {

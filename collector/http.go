@@ -67,6 +67,7 @@ func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 		descTaskOverdue, descTaskFailed} {
 		ch <- d
 	}
+	describeSyslog(ch)
 }
 
 func (m *metrics) Collect(ch chan<- prometheus.Metric) {
@@ -102,6 +103,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	gauge(descTracked, float64(s.Senders))
 	counter(descOneOff, float64(s.OneOff))
 	counter(descIDConflicts, float64(s.IDConflicts))
+	collectSyslog(s.Syslog, counter)
 	states := map[string]int{StateUp: 0, StateStale: 0, StateGone: 0}
 	seen := map[[4]string]bool{}
 	for _, sv := range sb.Servers {

@@ -12,7 +12,8 @@ import (
 )
 
 // Record is one line of the spool (JSON Lines). Type "log", "stats" and
-// "hello" hold a message; type "gap" says which sequence numbers of a
+// "hello" hold a bus message, type "syslog" a syslog message (no sender id,
+// no sequence number); type "gap" says which sequence numbers of a
 // sender are missing from the spool, and why. docs/SPOOL.md is the schema.
 type Record struct {
 	Type      string         `json:"type"`
@@ -91,7 +92,7 @@ func ParseRecord(line []byte) (Record, error) {
 	if _, err := d.Token(); err != io.EOF {
 		return r, fmt.Errorf("collector: spool line: data after the record")
 	}
-	if r.Type == "" || r.Sender == "" {
+	if r.Type == "" || (r.Sender == "" && r.Type != "syslog") {
 		return r, fmt.Errorf("collector: spool line without type or sender")
 	}
 	r.line = bytes.Clone(line)

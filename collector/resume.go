@@ -136,6 +136,9 @@ type resumeLine struct {
 	PID     int       `json:"pid"`
 }
 
+// syslogLinePrefix starts every syslog record the writer writes.
+var syslogLinePrefix = []byte(`{"type":"syslog",`)
+
 // senderOfLine reads the sender id of a spool line without decoding all
 // of it (the writer puts it second: {"type":"...","sender":"16 hex"}).
 func senderOfLine(line []byte) (uint64, bool) {
@@ -152,6 +155,9 @@ func senderOfLine(line []byte) (uint64, bool) {
 // is already settled by a newer file. ok is false for a line that says
 // nothing (a settled sender, no sequence number, or bad).
 func (rs *resumeScan) decode(line []byte) (id uint64, lw LastWritten, ok bool) {
+	if bytes.HasPrefix(line, syslogLinePrefix) {
+		return 0, lw, false // no sender, no sequence number: nothing to resume
+	}
 	id, ok = senderOfLine(line)
 	if !ok {
 		rs.res.Bad++

@@ -58,6 +58,7 @@ type Self struct {
 	LastWriteErr   string            `json:"last_write_error,omitempty"`
 	SpoolDropped   uint64            `json:"spool_dropped"` // received but not written (queue full while the disk failed)
 	Queued         int               `json:"queued"`
+	Syslog         *SyslogSelf       `json:"syslog,omitempty"` // the syslog input, when on (syslog.go)
 }
 
 // Server is one process of a program on a host: two live processes of

@@ -22,7 +22,7 @@ func init() {
 }
 
 func runCollect(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("collect", "--spool DIR [--scoreboard FILE] [--http ADDR] [--key-file F]", stderr)
+	fs := newFlagSet("collect", "--spool DIR [--scoreboard FILE] [--http ADDR] [--syslog PORT|HOST:PORT] [--key-file F]", stderr)
 	spool := fs.String("spool", "", "spool directory (required)")
 	board := fs.String("scoreboard", "", "scoreboard file (default DIR/scoreboard.json)")
 	httpAddr := fs.String("http", defaultCollectorAddr, `HTTP address for /metrics, /scoreboard.json, /healthz ("" turns it off)`)
@@ -33,6 +33,7 @@ func runCollect(args []string, stdout, stderr io.Writer) error {
 	retainBytes := fs.Int64("retain-bytes", 1<<30, "keep the spool under this many bytes")
 	fsync := fs.Duration("fsync", time.Second, "fsync interval (error records are synced at once)")
 	gone := fs.Duration("gone-after", 30*time.Second, "a silent server is gone after this long")
+	syslogAddr := fs.String("syslog", "", "also take syslog over UDP (RFC 5424, RFC 3164) on PORT of 127.0.0.1, or HOST:PORT (default off)")
 	var bf busFlags
 	bf.add(fs)
 	pos, err := parseFlags(fs, args)
@@ -76,11 +77,18 @@ func runCollect(args []string, stdout, stderr io.Writer) error {
 	}
 	logger.Info("collecting", "group", orDefault(cfg.Group, mlog.DefaultGroup), "iface", orDefault(cfg.Interface, mlog.DefaultInterface),
 		"spool", *spool, "recv_buffer", r.RecvBuffer(), "signed", len(cfg.Key) > 0)
+	stopSyslog, err := startSyslog(ctx, c, *syslogAddr, logger)
+	if err != nil {
+		r.Close()
+		c.Close()
+		return err
+	}
 	go func() { <-ctx.Done(); r.Close() }()
 	runErr := c.Run(ctx, r)
 	if errors.Is(runErr, net.ErrClosed) {
 		runErr = nil
 	}
+	stopSyslog()
 	return errors.Join(runErr, c.Close())
 }
 

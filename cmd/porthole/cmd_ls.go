@@ -69,16 +69,24 @@ func printLsJSON(w io.Writer, dirs []string, infos []shmstat.SegmentInfo) error 
 	return enc.Encode(map[string]any{"version": 1, "dirs": dirs, "segments": rows})
 }
 
+// printLsTable prints one row per segment. File and directory names
+// are anyone's who can write the directory: every field is escaped, so a
+// name can neither drive the terminal nor fake a row or a column.
 func printLsTable(w io.Writer, dirs []string, infos []shmstat.SegmentInfo) error {
+	w = safeOut(w)
 	if len(infos) == 0 {
-		fmt.Fprintf(w, "no segments in %v\n", dirs)
+		shown := make([]string, len(dirs))
+		for i, d := range dirs {
+			shown[i] = safeText(d)
+		}
+		fmt.Fprintf(w, "no segments in %v\n", shown)
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tPID\tOWNER\tCREATED\tSLOTS\tDIR")
 	for _, in := range infos {
 		if in.Err != nil {
-			fmt.Fprintf(tw, "%s\t-\tunreadable\t-\t-\t%s\t%v\n", in.Name, in.Dir, in.Err)
+			fmt.Fprintf(tw, "%s\t-\tunreadable\t-\t-\t%s\t%s\n", safeText(in.Name), safeText(in.Dir), safeText(in.Err.Error()))
 			continue
 		}
 		state := "dead"
@@ -89,7 +97,8 @@ func printLsTable(w io.Writer, dirs []string, infos []shmstat.SegmentInfo) error
 		if in.Failed > 0 {
 			note = fmt.Sprintf("\t%d registrations failed", in.Failed)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s%s\n", in.Name, in.OwnerPID, state, in.Created.Format(time.DateTime), in.SlotsInUse, in.Dir, note)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s%s\n", safeText(in.Name), in.OwnerPID, state, in.Created.Format(time.DateTime),
+			in.SlotsInUse, safeText(in.Dir), note)
 	}
 	return tw.Flush()
 }

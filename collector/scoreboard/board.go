@@ -44,6 +44,15 @@ type Collector struct {
 	SpoolBytes    uint64            `json:"spool_bytes"`
 	WriteErrors   uint64            `json:"write_errors"`
 	LastWriteErr  string            `json:"last_write_error"`
+	Syslog        *Syslog           `json:"syslog"` // nil when the collector takes no syslog
+}
+
+// Syslog is the collector's syslog input (see docs/SPOOL.md).
+type Syslog struct {
+	Listen    string            `json:"listen"`
+	Received  uint64            `json:"received"`
+	Rejected  map[string]uint64 `json:"rejected"` // by reason, zeros too
+	Truncated uint64            `json:"truncated"`
 }
 
 // Server is one host and program on the bus.

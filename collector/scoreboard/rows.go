@@ -64,23 +64,34 @@ func tasks(ts []Task) string {
 
 // Summary is one line about the collector: host, pid, uptime, what it
 // received, lost and rejected (by reason), its spool and write errors,
-// and the last write error when there is one.
+// its syslog input when it has one, and the last write error when there
+// is one.
 func (b *Board) Summary() string {
 	c := b.Collector
-	rej := make([]string, 0, len(c.Rejected))
-	for k, v := range c.Rejected {
-		rej = append(rej, k+"="+strconv.FormatUint(v, 10))
-	}
-	sort.Strings(rej)
-	rejected := strings.Join(rej, " ")
-	if rejected == "" {
-		rejected = "none"
-	}
 	s := fmt.Sprintf("collector %s pid %d  up %s  received %s  lost %d  rejected %s  spool %s (%d write errors)",
 		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), numfmt.Count(c.Received), c.Lost,
-		rejected, numfmt.Bytes(c.SpoolBytes), c.WriteErrors)
+		reasons(c.Rejected), numfmt.Bytes(c.SpoolBytes), c.WriteErrors)
+	if sl := c.Syslog; sl != nil {
+		s += fmt.Sprintf("  syslog %s on %s (rejected %s)", numfmt.Count(sl.Received), sl.Listen, reasons(sl.Rejected))
+	}
 	if c.LastWriteErr != "" {
 		s += "  spool trouble: " + c.LastWriteErr
 	}
 	return s
+}
+
+// reasons lists the counts above zero as "reason=n ...", sorted, or
+// "none".
+func reasons(m map[string]uint64) string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		if v > 0 {
+			out = append(out, k+"="+strconv.FormatUint(v, 10))
+		}
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, " ")
 }

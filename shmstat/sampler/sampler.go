@@ -93,7 +93,11 @@ type hist struct {
 }
 
 // New opens the segments. A segment that cannot be opened is an error.
+// Off Linux it fails with an error wrapping shmstat.ErrUnsupported.
 func New(cfg Config) (*Sampler, error) {
+	if err := supported(); err != nil {
+		return nil, err
+	}
 	if cfg.Hz <= 0 {
 		cfg.Hz = 997
 	}
