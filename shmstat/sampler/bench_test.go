@@ -130,3 +130,26 @@ func BenchmarkTick(b *testing.B) {
 		b.Fatalf("slot 63 probe 3 counted %d times in %d ticks", n, b.N)
 	}
 }
+
+// BenchmarkRefresh is the work the sampler does every 200 ms besides its
+// ticks: re-read descriptors and slot identities of 64 live slots.
+func BenchmarkRefresh(b *testing.B) {
+	dir := costSegment(b)
+	s, err := New(Config{Segments: []string{"cost"}, Options: &shmstat.Options{Dir: dir}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.closeAll()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b.ResetTimer()
+	c0 := processCPU()
+	for i := 0; i < b.N; i++ {
+		s.refreshTargets()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	if !s.targets[0].slots[63].live {
+		b.Fatal("slot 63 not seen live")
+	}
+}

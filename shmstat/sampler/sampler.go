@@ -57,8 +57,7 @@ type target struct {
 	words  []uint64       // every slot's probe words in use, read once per tick
 	probes []int          // probe word indexes in use
 	used   int            // 1 + the highest of probes: words read per slot
-	roles  map[int]string // slot -> role, from the last refresh
-	claims map[int]uint64 // slot -> claim that role belongs to
+	info   []shmstat.Slot // by slot index, from the last refresh (zero: free)
 	err    error
 }
 
@@ -154,12 +153,13 @@ func (t *target) refresh() error {
 			t.used = max(t.used, m.Index+1)
 		}
 	}
-	// Roles are taken over by refreshTargets only when a slot's claim
-	// changes, after the old claim's counts are flushed under the old role.
-	t.roles = map[int]string{}
-	t.claims = map[int]uint64{}
+	// Identity, liveness and role of each slot come from this one
+	// snapshot, so a role always belongs to the claim read with it.
+	t.info = append(t.info[:0], make([]shmstat.Slot, t.r.NumSlots())...)
 	for _, sl := range snap.Slots {
-		t.roles[sl.Index], t.claims[sl.Index] = sl.Role, sl.Claim
+		if sl.Index >= 0 && sl.Index < len(t.info) {
+			t.info[sl.Index] = sl
+		}
 	}
 	return nil
 }
@@ -299,20 +299,21 @@ func (s *Sampler) refreshTargets() {
 		}
 		for i := range t.slots {
 			st := &t.slots[i]
-			pid, start, claim, active := t.r.SlotIdentity(i)
-			live := active && t.r.SlotAlive(i)
-			if claim != st.claim || pid != st.pid || start != st.start || live != st.live {
+			sl := t.info[i]
+			live := sl.State == shmstat.SlotActive && sl.Alive
+			if sl.Claim != st.claim || sl.PID != st.pid || sl.StartTime != st.start || live != st.live {
+				// Flushed under the old claim's role, then the new one's.
 				for _, p := range t.probes {
 					s.flush(t, i, p)
 				}
 				for p := range st.last {
 					st.last[p], st.count[p] = 0, 0
 				}
-				st.pid, st.start, st.claim, st.live = pid, start, claim, live
-				st.role = ""
+				st.pid, st.start, st.claim, st.live = sl.PID, sl.StartTime, sl.Claim, live
+				st.role = sl.Role
 			}
-			if st.role == "" && t.claims[i] == st.claim {
-				st.role = t.roles[i]
+			if st.role == "" { // a role written after the claim
+				st.role = sl.Role
 			}
 		}
 	}
