@@ -93,6 +93,7 @@ var rows = []Row{
 	{Table: "sampler", Label: "floor, 997 Hz", Run: sampler2s, Bench: "Cost/sampler-64slots-4probes-997Hz", Unit: "floor-cpu-µs/wake-up", Base: "Cost/sampler-64slots-4probes-997Hz", BaseUnit: "floor-cpu-µs/wake-up", Also: []string{"floor-%core"}},
 	{Table: "sampler", Label: "sampler, 64 slots x 4 probes, 997 Hz", Run: sampler2s, Bench: "Cost/sampler-64slots-4probes-997Hz", Unit: "cpu-µs/wake-up", Base: "Cost/sampler-64slots-4probes-997Hz", BaseUnit: "floor-cpu-µs/wake-up", Target: "≤ 1.05x", Also: []string{"%core", "Hz", "%target"}},
 	{Table: "sampler", Label: "one tick's sampling work alone, 64 slots x 4 probes (CPU time, no wake-up)", Run: samplerTick, Bench: "Tick", Unit: "cpu-ns/op", Also: []string{"ns/op"}},
+	{Table: "sampler", Label: "its refresh every 200 ms (descriptors, slot identities and liveness; CPU time)", Run: samplerTick, Bench: "Refresh", Unit: "cpu-ns/op", Also: []string{"ns/op"}},
 
 	// Ways to wake up at 9,973 Hz.
 	{Table: "timers", Label: "`clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME)` (kept)", Run: sampler2s, Bench: "Timers/clock_nanosleep-abs", Unit: "%core", Base: "Timers/clock_nanosleep-abs", Also: []string{"Hz", "p50-late-µs", "p99-late-µs"}},

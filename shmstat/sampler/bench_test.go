@@ -104,28 +104,33 @@ func BenchmarkCost(b *testing.B) {
 	}
 }
 
-// BenchmarkTick is one tick's work without the wake-up: read every probe
-// word of 64 slots x 4 probes and count them (the workers do not move, as
-// in BenchmarkCost). Compare it with the floor's CPU per wake-up. On a
-// shared machine wall time per op includes time the thread waited for a
-// CPU: cpu-ns/op is the figure.
-func BenchmarkTick(b *testing.B) {
-	dir := costSegment(b)
-	s, err := New(Config{Segments: []string{"cost"}, Options: &shmstat.Options{Dir: dir}})
+// benchWork runs work b.N times on a sampler of a costSegment (after one
+// refresh, holding its lock) and reports the CPU time per op: on a shared
+// machine wall time per op includes time the thread waited for a CPU.
+func benchWork(b *testing.B, work func(s *Sampler)) *Sampler {
+	s, err := New(Config{Segments: []string{"cost"}, Options: &shmstat.Options{Dir: costSegment(b)}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.closeAll()
+	b.Cleanup(s.closeAll)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refreshTargets()
 	b.ResetTimer()
 	c0 := processCPU()
 	for i := 0; i < b.N; i++ {
-		s.sampleProbes()
+		work(s)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	return s
+}
+
+// BenchmarkTick is one tick's work without the wake-up: read every probe
+// word of 64 slots x 4 probes and count them (the workers do not move, as
+// in BenchmarkCost). Compare its CPU time with the floor's per wake-up.
+func BenchmarkTick(b *testing.B) {
+	s := benchWork(b, (*Sampler).sampleProbes)
 	if n := s.targets[0].slots[63].count[3]; n != uint64(b.N) {
 		b.Fatalf("slot 63 probe 3 counted %d times in %d ticks", n, b.N)
 	}
@@ -134,21 +139,7 @@ func BenchmarkTick(b *testing.B) {
 // BenchmarkRefresh is the work the sampler does every 200 ms besides its
 // ticks: re-read descriptors and slot identities of 64 live slots.
 func BenchmarkRefresh(b *testing.B) {
-	dir := costSegment(b)
-	s, err := New(Config{Segments: []string{"cost"}, Options: &shmstat.Options{Dir: dir}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.closeAll()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b.ResetTimer()
-	c0 := processCPU()
-	for i := 0; i < b.N; i++ {
-		s.refreshTargets()
-	}
-	b.StopTimer()
-	b.ReportMetric(float64((processCPU()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	s := benchWork(b, (*Sampler).refreshTargets)
 	if !s.targets[0].slots[63].live {
 		b.Fatal("slot 63 not seen live")
 	}
