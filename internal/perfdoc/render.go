@@ -83,7 +83,7 @@ func renderTable(rs results, table []Row) string {
 		val := rs.series(r.Run, r.Bench, unit)
 		ratio, spread := "", ""
 		switch {
-		case r.Base == r.Bench:
+		case r.isBaseline(unit):
 			ratio = "1 (baseline)"
 		case r.Base != "":
 			rr := ratios(val, rs.series(r.Run, r.Base, r.baseUnit(unit)))
@@ -113,13 +113,17 @@ func (r Row) baseUnit(unit string) string {
 	return unit
 }
 
+// isBaseline reports whether the row is its own baseline (the same
+// benchmark and metric).
+func (r Row) isBaseline(unit string) bool { return r.Base == r.Bench && r.baseUnit(unit) == unit }
+
 // check tells whether a target of the form "≤ 1.2x" (ratio) or "0" (value)
 // is met; "" for targets it cannot read.
 func check(target string, rs results, r Row, unit string) string {
 	val := median(rs.series(r.Run, r.Bench, unit))
 	var got, limit float64
 	switch {
-	case strings.HasPrefix(target, "≤ ") && r.Base != "" && r.Base != r.Bench:
+	case strings.HasPrefix(target, "≤ ") && r.Base != "" && !r.isBaseline(unit):
 		f := strings.Fields(strings.TrimPrefix(target, "≤ "))
 		if len(f) == 0 || !strings.HasSuffix(strings.TrimSuffix(f[0], ","), "x") {
 			return ""

@@ -50,19 +50,21 @@ func TestRenderTable(t *testing.T) {
 	for i, pair := range [][2]float64{{10, 11}, {20, 24}, {5, 5}} {
 		rs.add(run, i, map[string][]metrics{
 			"B/base": {{"ns/op": pair[0]}},
-			"B/x":    {{"ns/op": pair[1], "allocs/op": 1}},
+			"B/x":    {{"ns/op": pair[1], "allocs/op": 1, "floor-ns/op": pair[0]}},
 		})
 	}
 	table := []Row{
 		{Label: "base", Run: run, Bench: "B/base", Base: "B/base"},
 		{Label: "x", Run: run, Bench: "B/x", Base: "B/base", Target: "≤ 1.05x", Also: []string{"allocs/op"}},
 		{Label: "y", Run: run, Bench: "B/x", Base: "B/base", Target: "≤ 1.2x"},
+		{Label: "z", Run: run, Bench: "B/x", Base: "B/x", BaseUnit: "floor-ns/op", Target: "≤ 1.2x"},
 	}
 	got := renderTable(rs, table)
 	for _, want := range []string{
 		"| base | 1 (baseline) |  |  | 10.0 ns/op |",
 		"| x | **1.10x** | 1.00x – 1.20x | ≤ 1.05x (**not met**) | 11.0 ns/op; 1.00 allocs/op |",
 		"| y | **1.10x** | 1.00x – 1.20x | ≤ 1.2x (met) | 11.0 ns/op |",
+		"| z | **1.10x** | 1.00x – 1.20x | ≤ 1.2x (met) | 11.0 ns/op |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("table lacks %q:\n%s", want, got)
