@@ -81,19 +81,26 @@ func renderTable(rs results, table []Row) string {
 			unit = "ns/op"
 		}
 		val := rs.series(r.Run, r.Bench, unit)
+		var rr []float64 // per-round ratios; nil for none
+		switch {
+		case r.Ratio != nil:
+			rr = r.Ratio(rs.series)
+		case r.isBaseline(unit):
+		case r.Base != "":
+			rr = ratios(val, rs.series(r.Run, r.Base, r.baseUnit(unit)))
+		}
 		ratio, spread := "", ""
 		switch {
-		case r.isBaseline(unit):
+		case r.Ratio == nil && r.isBaseline(unit):
 			ratio = "1 (baseline)"
-		case r.Base != "":
-			rr := ratios(val, rs.series(r.Run, r.Base, r.baseUnit(unit)))
+		case rr != nil:
 			ratio = "**" + fmtRatio(median(rr)) + "**"
 			if lo, hi := minmax(rr); len(rr) > 1 {
 				spread = fmtRatio(lo) + " – " + fmtRatio(hi)
 			}
 		}
 		target := r.Target
-		if verdict := check(r.Target, rs, r, unit); verdict != "" {
+		if verdict := check(r.Target, rr, val); verdict != "" {
 			target += " " + verdict
 		}
 		here := fmtValue(median(val), unit)
@@ -117,13 +124,12 @@ func (r Row) baseUnit(unit string) string {
 // benchmark and metric).
 func (r Row) isBaseline(unit string) bool { return r.Base == r.Bench && r.baseUnit(unit) == unit }
 
-// check tells whether a target of the form "≤ 1.2x" (ratio) or "0" (value)
-// is met; "" for targets it cannot read.
-func check(target string, rs results, r Row, unit string) string {
-	val := median(rs.series(r.Run, r.Bench, unit))
+// check tells whether a target of the form "≤ 1.2x" (on the ratios rr)
+// or "0" (on the values) is met; "" for targets it cannot read.
+func check(target string, rr, val []float64) string {
 	var got, limit float64
 	switch {
-	case strings.HasPrefix(target, "≤ ") && r.Base != "" && !r.isBaseline(unit):
+	case strings.HasPrefix(target, "≤ ") && rr != nil:
 		f := strings.Fields(strings.TrimPrefix(target, "≤ "))
 		if len(f) == 0 || !strings.HasSuffix(strings.TrimSuffix(f[0], ","), "x") {
 			return ""
@@ -132,9 +138,9 @@ func check(target string, rs results, r Row, unit string) string {
 		if err != nil {
 			return ""
 		}
-		got, limit = median(ratios(rs.series(r.Run, r.Bench, unit), rs.series(r.Run, r.Base, r.baseUnit(unit)))), l
+		got, limit = median(rr), l
 	case target == "0":
-		got, limit = val, 0
+		got, limit = median(val), 0
 	default:
 		return ""
 	}

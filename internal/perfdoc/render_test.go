@@ -58,6 +58,10 @@ func TestRenderTable(t *testing.T) {
 		{Label: "x", Run: run, Bench: "B/x", Base: "B/base", Target: "≤ 1.05x", Also: []string{"allocs/op"}},
 		{Label: "y", Run: run, Bench: "B/x", Base: "B/base", Target: "≤ 1.2x"},
 		{Label: "z", Run: run, Bench: "B/x", Base: "B/x", BaseUnit: "floor-ns/op", Target: "≤ 1.2x"},
+		{Label: "f", Run: run, Bench: "B/x", Target: "≤ 2x", Ratio: func(get Series) []float64 {
+			x, base := get(run, "B/x", "ns/op"), get(run, "B/base", "ns/op")
+			return []float64{x[0] + base[0], x[1] + base[1]} // 21, 44
+		}},
 	}
 	got := renderTable(rs, table)
 	for _, want := range []string{
@@ -65,6 +69,7 @@ func TestRenderTable(t *testing.T) {
 		"| x | **1.10x** | 1.00x – 1.20x | ≤ 1.05x (**not met**) | 11.0 ns/op; 1.00 allocs/op |",
 		"| y | **1.10x** | 1.00x – 1.20x | ≤ 1.2x (met) | 11.0 ns/op |",
 		"| z | **1.10x** | 1.00x – 1.20x | ≤ 1.2x (met) | 11.0 ns/op |",
+		"| f | **32.5x** | 21.0x – 44.0x | ≤ 2x (**not met**) | 11.0 ns/op |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("table lacks %q:\n%s", want, got)
