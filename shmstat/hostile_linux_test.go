@@ -91,6 +91,9 @@ func TestTruncatedUnderReader(t *testing.T) {
 	if p := r.ReadProbes(0, nil); len(p) != 0 {
 		t.Errorf("probes read from a truncated file: %v", p)
 	}
+	if p := r.ReadAllProbes(r.ProbesPerSlot(), nil); len(p) != 0 {
+		t.Errorf("all probes read from a truncated file: %v", p)
+	}
 	if _, _, _, active := r.SlotIdentity(0); active {
 		t.Error("slot 0 shown active in a truncated file")
 	}

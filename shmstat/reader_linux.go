@@ -241,15 +241,36 @@ func (r *Reader) ReadProbes(i int, dst []uint64) (out []uint64) {
 	if i < 0 || uint64(i) >= r.l.slotCount {
 		return dst
 	}
+	return r.readProbes(uint64(i), 1, r.l.probes, dst)
+}
+
+// ReadAllProbes appends the first n probe words of every slot to dst[:0],
+// slot after slot (NumSlots()*n words; n is cut to ProbesPerSlot()), with
+// one atomic load each and one fault guard for them all: what a sampler
+// reads per tick. Probe words are given out in order, so n = 1 + the
+// highest probe index in use reads every word that can be set.
+// After a fault (the file was truncated) it returns nothing; see Err.
+func (r *Reader) ReadAllProbes(n int, dst []uint64) []uint64 {
+	if n < 0 {
+		n = 0
+	}
+	return r.readProbes(0, r.l.slotCount, min(uint64(n), r.l.probes), dst[:0])
+}
+
+// readProbes appends the first perSlot probe words of the slots from
+// first to first+slots-1, guarded.
+func (r *Reader) readProbes(first, slots, perSlot uint64, dst []uint64) (out []uint64) {
 	old := debug.SetPanicOnFault(true)
 	defer func() {
 		if r.endRead(old, recover()) {
 			out = dst[:0]
 		}
 	}()
-	off := r.l.slotAt(uint64(i)) + sOffProbes
-	for p := uint64(0); p < r.l.probes; p++ {
-		dst = append(dst, r.m.load64(off+p*8))
+	for i := first; i < first+slots; i++ {
+		off := r.l.slotAt(i) + sOffProbes
+		for p := uint64(0); p < perSlot; p++ {
+			dst = append(dst, r.m.load64(off+p*8))
+		}
 	}
 	return dst
 }

@@ -91,6 +91,9 @@ func (r *Reader) SlotAlive(i int) bool { return false }
 // ReadProbes returns dst[:0].
 func (r *Reader) ReadProbes(i int, dst []uint64) []uint64 { return dst[:0] }
 
+// ReadAllProbes returns dst[:0].
+func (r *Reader) ReadAllProbes(n int, dst []uint64) []uint64 { return dst[:0] }
+
 // ValueRefs returns nil.
 func (r *Reader) ValueRefs(s *Snapshot) []uint64 { return nil }
 

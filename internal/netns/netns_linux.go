@@ -47,14 +47,7 @@ func Run(t *testing.T) bool {
 	cmd.Env = append(os.Environ(), envInside+"="+t.Name())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if os.Geteuid() == 0 {
-		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNET
-	} else {
-		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET
-		cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
-		cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
-	}
+	cmd.SysProcAttr = CloneAttr()
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
@@ -74,6 +67,22 @@ func Run(t *testing.T) bool {
 		t.Skip(msg)
 	}
 	return false
+}
+
+// CloneAttr returns the process attributes that start a child in a new
+// network namespace: CLONE_NEWNET as root, else CLONE_NEWUSER|CLONE_NEWNET
+// with the caller mapped to root inside. The child is killed when its
+// parent dies. The child must bring lo up itself (LoopbackUp).
+func CloneAttr() *syscall.SysProcAttr {
+	a := &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if os.Geteuid() == 0 {
+		a.Cloneflags = syscall.CLONE_NEWNET
+	} else {
+		a.Cloneflags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET
+		a.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
+		a.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
+	}
+	return a
 }
 
 // runPattern builds a -test.run pattern that matches exactly name,

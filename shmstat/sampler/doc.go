@@ -11,6 +11,29 @@
 //	for _, p := range s.Profiles() { ... } // per process and probe: locations and shares
 //	s.WritePprof(w)                        // for go tool pprof
 //
+// # Trading rate for cost
+//
+// Almost all of the sampler's CPU is the kernel's cost of waking a thread
+// (on a 2-vCPU KVM guest, 40-50 µs of CPU per wake-up: at 997 Hz, 4-5 %
+// of a core whatever the timer slack); its own work per tick is a pass
+// over the probe words in use (about 0.6 µs for 64 slots x 4 probes).
+// So the cost is proportional to Config.Hz, and Hz is the knob:
+//
+//   - Config.Hz: CPU ≈ Hz x (wake-up cost + tick work). 997 Hz (the
+//     default) for a short profile; 97-199 Hz for one left running, as
+//     porthole top does; up to 10,000 Hz for a few seconds on a spare core.
+//   - The precision of a share bought by that CPU: a site holding share p
+//     of N = Hz x seconds samples is known to about sqrt(p(1-p)/N), e.g.
+//     ±1 point for a 10 % site after 10 s at 97 Hz, the same as 1 s at
+//     970 Hz. For a fixed precision, sample longer at a lower rate.
+//   - Config.PID: only one process's slots are counted (the wake-up, the
+//     bulk of the cost, is the same).
+//   - Fewer probe words cost less per tick: the sampler reads only up to
+//     the highest probe index registered, in one guarded pass per segment.
+//
+// go run ./internal/perfdoc -only sampler measures all this on the machine
+// at hand, as ratios against the bare wake-up loop (docs/PERFORMANCE.md).
+//
 // # Caveats
 //
 //   - time.Ticker cannot sample above ~1 kHz (the runtime rounds sub-ms
