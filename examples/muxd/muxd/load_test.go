@@ -23,7 +23,9 @@ func TestLoopLoadCountsWaitingAsIdle(t *testing.T) {
 	t.Setenv("PORTHOLE_DIR", filepath.Join(t.TempDir(), "seg"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Main(ctx, []string{"--streams", "2", "--mode", ModeSingleLoop}, io.Discard, io.Discard) }()
+	go func() {
+		done <- Main(ctx, []string{"--streams", "2", "--mode", ModeSingleLoop}, io.Discard, io.Discard)
+	}()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
