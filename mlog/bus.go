@@ -39,6 +39,7 @@ type Bus struct {
 	_    [cacheLine - 4]byte
 	wake chan struct{}
 
+	freeIdx  []uint32 // buffers freed by release (writer only)
 	packs    [][]byte // datagrams of the current sendBatch (writer only)
 	packBufs [][]byte // their reusable buffers
 
@@ -160,10 +161,13 @@ func (b *Bus) claim() (*slot, uint64, bool) {
 		b.drop()
 		return nil, 0, false
 	}
+	s.bi = b.queue.pop()
+	s.buf = b.queue.bufs[s.bi][:0]
 	if s.buf == nil {
-		s.buf = make([]byte, 0, b.cfg.MaxSize)
+		// Sized for a typical record; append grows it for a larger one
+		// and the queue keeps what it grew to (see release).
+		s.buf = make([]byte, 0, min(b.cfg.MaxSize, slotCap))
 	}
-	s.buf = s.buf[:0]
 	return s, pos, true
 }
 
@@ -186,6 +190,10 @@ func (b *Bus) drop() {
 		b.dropCounter.Inc()
 	}
 }
+
+// slotCap is the first capacity of a queue buffer: only as many are
+// allocated as records ever wait at once.
+const slotCap = 512
 
 // batchMax is the most datagrams the writer takes from the queue for one
 // sendmmsg.
@@ -246,15 +254,22 @@ func (b *Bus) take(bufs *[][]byte) int {
 	return n
 }
 
-// release returns n sent slots to the callers. A slot whose buffer grew
-// far beyond the size limit (a huge attribute is cut only after it was
-// appended) gives it up, so the ring's memory stays bounded.
+// release returns n sent slots and their buffers to the callers,
+// buffers first. A buffer that grew far beyond the size limit (a huge
+// attribute is cut only after it was appended) is let go, so the queue's
+// memory stays bounded.
 func (b *Bus) release(n int) {
+	b.freeIdx = b.freeIdx[:0]
 	for i := 0; i < n; i++ {
-		if s := b.queue.peek(i); cap(s.buf) > 2*b.cfg.MaxSize {
+		s := b.queue.peek(i)
+		if cap(s.buf) > 2*b.cfg.MaxSize {
 			s.buf = nil
 		}
+		b.queue.bufs[s.bi] = s.buf
+		s.buf = nil
+		b.freeIdx = append(b.freeIdx, s.bi)
 	}
+	b.queue.push(b.freeIdx)
 	b.queue.release(n)
 }
 

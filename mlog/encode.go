@@ -45,7 +45,7 @@ func appendHeader(b []byte, m *Message) []byte {
 	e.u16(flags)
 	e.u64(m.Sender)
 	e.u64(m.Seq)
-	e.i64(m.Time.UnixNano())
+	e.i64(unixNano(m.Time)) // 0: no time (a zero time.Time is out of int64 ns range)
 	e.u32(uint32(min(m.Dropped, 1<<32-1)))
 	e.u32(uint32(m.PID))
 	e.u8(uint8(int8(max(min(m.Level, 127), -128))))
@@ -84,9 +84,11 @@ func appendMessage(b []byte, m *Message, attrs []slog.Attr, rec *slog.Record, pr
 	}
 	if rec != nil && !w.full {
 		rec.Attrs(func(a slog.Attr) bool {
-			if prefix == "" && a.Value.Kind() != slog.KindGroup {
+			if prefix == "" && a.Key != "" && a.Value.Kind() != slog.KindGroup {
 				return w.add(a)
 			}
+			// Groups, prefixed keys and the empty attribute (which
+			// flatten skips, as slog's handlers ignore it).
 			return flatten(prefix, a, w.add)
 		})
 	}
@@ -129,7 +131,10 @@ func (w *attrWriter) add(a slog.Attr) bool {
 
 // appendAttr appends one attribute: key, type, value.
 func appendAttr(e *enc, a slog.Attr) {
-	v := a.Value.Resolve()
+	v := a.Value
+	if v.Kind() == slog.KindLogValuer {
+		v = v.Resolve() // Resolve always arms a deferred recover: not on the common path
+	}
 	e.str8(a.Key)
 	switch v.Kind() {
 	case slog.KindString:
@@ -156,7 +161,7 @@ func appendAttr(e *enc, a slog.Attr) {
 		e.i64(int64(v.Duration()))
 	case slog.KindTime:
 		e.u8(attrTime)
-		e.i64(v.Time().UnixNano())
+		e.i64(unixNano(v.Time()))
 	default: // Any, Group (flattened by the handler before this)
 		e.u8(attrString)
 		e.str16(v.String())
@@ -217,6 +222,8 @@ func appendStats(b []byte, s *Stats) []byte {
 	return e.b
 }
 
+// unixNano is t in unix nanoseconds, 0 for the zero time (whose
+// UnixNano overflows and would arrive as 1754-08-30); timeOf reverses it.
 func unixNano(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
