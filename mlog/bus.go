@@ -138,37 +138,38 @@ func (b *Bus) newMessage(kind Kind) Message {
 func (b *Bus) enqueueMessage(m *Message) {
 	full := b.newMessage(m.Kind)
 	full.Level, full.Msg, full.Attrs, full.Stats = m.Level, m.Msg, m.Attrs, m.Stats
-	s, pos, ok := b.claim()
+	buf, s, pos, ok := b.claim()
 	if !ok {
 		return
 	}
 	defer b.publish(s, pos)
-	s.buf = appendMessage(s.buf[:0], &full, full.Attrs, nil, "", b.cfg.MaxSize-trailerLen)
+	*buf = appendMessage(*buf, &full, full.Attrs, nil, "", b.cfg.MaxSize-trailerLen)
 }
 
-// claim reserves a slot of the queue for one datagram, or drops the
-// record (counted) when the Bus is closed or the queue is full. The
-// caller encodes into the slot's buf and must publish it, with defer: a
-// panic while encoding then publishes an empty slot, which the writer
-// skips, instead of holding up the queue.
-func (b *Bus) claim() (*slot, uint64, bool) {
+// claim reserves a slot of the queue and an empty buffer for one
+// datagram, or drops the record (counted) when the Bus is closed or the
+// queue is full. The caller appends the datagram to *buf and must
+// publish the slot, with defer: a panic while encoding then publishes an
+// empty buffer, which the writer skips, instead of holding up the queue.
+func (b *Bus) claim() (*[]byte, *slot, uint64, bool) {
 	if b.closed.Load() {
 		b.drop()
-		return nil, 0, false
+		return nil, nil, 0, false
 	}
 	s, pos, ok := b.queue.claim()
 	if !ok {
 		b.drop()
-		return nil, 0, false
+		return nil, nil, 0, false
 	}
 	s.bi = b.queue.pop()
-	s.buf = b.queue.bufs[s.bi][:0]
-	if s.buf == nil {
+	buf := &b.queue.bufs[s.bi]
+	if *buf == nil {
 		// Sized for a typical record; append grows it for a larger one
 		// and the queue keeps what it grew to (see release).
-		s.buf = make([]byte, 0, min(b.cfg.MaxSize, slotCap))
+		*buf = make([]byte, 0, min(b.cfg.MaxSize, slotCap))
 	}
-	return s, pos, true
+	*buf = (*buf)[:0]
+	return buf, s, pos, true
 }
 
 // publish hands a claimed slot to the writer, waking it if it waits.
@@ -247,8 +248,8 @@ func (b *Bus) take(bufs *[][]byte) int {
 		if s == nil {
 			break
 		}
-		if len(s.buf) >= headerLen {
-			*bufs = append(*bufs, s.buf)
+		if d := b.queue.bufs[s.bi]; len(d) >= headerLen {
+			*bufs = append(*bufs, d)
 		}
 	}
 	return n
@@ -262,11 +263,9 @@ func (b *Bus) release(n int) {
 	b.freeIdx = b.freeIdx[:0]
 	for i := 0; i < n; i++ {
 		s := b.queue.peek(i)
-		if cap(s.buf) > 2*b.cfg.MaxSize {
-			s.buf = nil
+		if cap(b.queue.bufs[s.bi]) > 2*b.cfg.MaxSize {
+			b.queue.bufs[s.bi] = nil
 		}
-		b.queue.bufs[s.bi] = s.buf
-		s.buf = nil
 		b.freeIdx = append(b.freeIdx, s.bi)
 	}
 	b.queue.push(b.freeIdx)

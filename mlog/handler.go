@@ -61,15 +61,15 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 	b := h.b
 	m := Message{Kind: KindLog, Sender: b.sender, Time: r.Time, Level: r.Level,
 		Host: b.cfg.Host, Program: b.cfg.Program, PID: b.pid, Msg: r.Message}
-	s, pos, ok := b.claim()
+	buf, s, pos, ok := b.claim()
 	if !ok {
 		return nil
 	}
 	defer b.publish(s, pos)
 	if b.cfg.ReplaceAttr != nil || b.cfg.AddSource {
-		s.buf = appendMessage(s.buf, &m, h.replaced(&m, &r), nil, "", b.cfg.MaxSize-trailerLen)
+		*buf = appendMessage(*buf, &m, h.replaced(&m, &r), nil, "", b.cfg.MaxSize-trailerLen)
 	} else {
-		s.buf = appendMessage(s.buf, &m, h.attrs, &r, h.prefix, b.cfg.MaxSize-trailerLen)
+		*buf = appendMessage(*buf, &m, h.attrs, &r, h.prefix, b.cfg.MaxSize-trailerLen)
 	}
 	return nil
 }

@@ -41,10 +41,13 @@ const cacheLine = 64
 // slot is one cell of the ring. seq says whose turn it is: pos when
 // position pos may claim it, pos+1 once pos is published, pos+len when
 // the writer has released it for the next lap.
+//
+// A slot is 16 bytes, its datagram lives in the buffer it names: the ring
+// walks QueueLen x 16 bytes (1 MiB for 65,536 slots), four slots a line.
 type slot struct {
 	seq atomic.Uint64
-	buf []byte // the encoded datagram; empty: skip (encoding failed)
-	bi  uint32 // index of buf in queue.bufs
+	bi  uint32 // index in queue.bufs of the datagram; an empty one is skipped (encoding failed)
+	_   uint32
 }
 
 // newQueue returns a ring of at least n slots (rounded up to a power of two).
