@@ -28,6 +28,7 @@ type Bus struct {
 	sender uint64
 	pid    int
 	seg    *shmstat.Segment
+	head   []byte // the first bytes of every log datagram (appendIdentity)
 
 	queue *queue
 	cats  sync.Map // category name -> shmstat.Flag
@@ -106,6 +107,7 @@ func New(cfg Config) (*Bus, error) {
 		done:    make(chan struct{}),
 		annStop: make(chan struct{}),
 	}
+	b.head = appendIdentity(nil, b.sender, b.pid, cfg.Host, cfg.Program)
 	if b.seg != nil {
 		b.dropCounter = b.seg.Counter("mlog_dropped", "log records dropped: sender queue full", shmstat.Unit("records"))
 		b.errCounter = b.seg.Counter("mlog_send_errors", "datagrams the kernel refused", shmstat.Unit("datagrams"))
@@ -143,15 +145,16 @@ func (b *Bus) enqueueMessage(m *Message) {
 		return
 	}
 	defer b.publish(s, pos)
-	*buf = appendMessage(*buf, &full, full.Attrs, nil, "", b.cfg.MaxSize-trailerLen)
+	b.commit(s, appendMessage(buf, &full, full.Attrs, nil, "", b.cfg.MaxSize-trailerLen))
 }
 
 // claim reserves a slot of the queue and an empty buffer for one
 // datagram, or drops the record (counted) when the Bus is closed or the
-// queue is full. The caller appends the datagram to *buf and must
-// publish the slot, with defer: a panic while encoding then publishes an
-// empty buffer, which the writer skips, instead of holding up the queue.
-func (b *Bus) claim() (*[]byte, *slot, uint64, bool) {
+// queue is full. The caller appends the datagram to buf, commits it and
+// publishes the slot, with defer: a panic while encoding then publishes
+// an empty datagram, which the writer skips, instead of holding up the
+// queue.
+func (b *Bus) claim() ([]byte, *slot, uint64, bool) {
 	if b.closed.Load() {
 		b.drop()
 		return nil, nil, 0, false
@@ -161,15 +164,23 @@ func (b *Bus) claim() (*[]byte, *slot, uint64, bool) {
 		b.drop()
 		return nil, nil, 0, false
 	}
-	s.bi = b.queue.pop()
-	buf := &b.queue.bufs[s.bi]
-	if *buf == nil {
+	s.bi, s.n = b.queue.pop(), 0
+	buf := b.queue.bufs[s.bi]
+	if buf == nil {
 		// Sized for a typical record; append grows it for a larger one
-		// and the queue keeps what it grew to (see release).
-		*buf = make([]byte, 0, min(b.cfg.MaxSize, slotCap))
+		// and the queue keeps what it grew to (commit, release).
+		buf = make([]byte, 0, min(b.cfg.MaxSize, slotCap))
+		b.queue.bufs[s.bi] = buf
 	}
-	*buf = (*buf)[:0]
-	return buf, s, pos, true
+	return buf[:0], s, pos, true
+}
+
+// commit records the datagram encoded into a claimed slot's buffer.
+func (b *Bus) commit(s *slot, d []byte) {
+	if cap(d) != cap(b.queue.bufs[s.bi]) { // append moved it to a larger array
+		b.queue.bufs[s.bi] = d
+	}
+	s.n = uint32(len(d))
 }
 
 // publish hands a claimed slot to the writer, waking it if it waits.
@@ -248,8 +259,8 @@ func (b *Bus) take(bufs *[][]byte) int {
 		if s == nil {
 			break
 		}
-		if d := b.queue.bufs[s.bi]; len(d) >= headerLen {
-			*bufs = append(*bufs, d)
+		if s.n >= headerLen {
+			*bufs = append(*bufs, b.queue.bufs[s.bi][:s.n])
 		}
 	}
 	return n

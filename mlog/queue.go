@@ -44,10 +44,12 @@ const cacheLine = 64
 //
 // A slot is 16 bytes, its datagram lives in the buffer it names: the ring
 // walks QueueLen x 16 bytes (1 MiB for 65,536 slots), four slots a line.
+// The datagram's length travels in the slot (a line the caller writes
+// anyway), so the buffer's slice header is written only when it grows.
 type slot struct {
 	seq atomic.Uint64
-	bi  uint32 // index in queue.bufs of the datagram; an empty one is skipped (encoding failed)
-	_   uint32
+	bi  uint32 // index in queue.bufs of the buffer holding the datagram
+	n   uint32 // the datagram's length; 0: skipped (encoding failed)
 }
 
 // newQueue returns a ring of at least n slots (rounded up to a power of two).
