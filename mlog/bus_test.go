@@ -353,3 +353,58 @@ func TestConcurrentCallersInOrder(t *testing.T) {
 		t.Fatalf("receiver %+v, sender %+v", s, b.Stats())
 	}
 }
+
+// TestDropsCountedOnTheWire: records a full queue drops are counted, and
+// the counts the datagrams carry add up to the sender's Dropped exactly;
+// every record logged is either received or counted as dropped.
+func TestDropsCountedOnTheWire(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	const burst = 3000
+	r := listen(t, Config{Group: testGroup})
+	b := newBus(t, Config{Group: testGroup, QueueLen: 8})
+	log := slog.New(b.Handler())
+	for i := 0; i < burst; i++ {
+		log.Info("burst", "i", i)
+	}
+	// A last record carries what is still pending; log it until the
+	// queue has room for it (the writer drains it meanwhile).
+	logged := burst
+	for {
+		d := b.Stats().Dropped
+		log.Info("marker")
+		logged++
+		if b.Stats().Dropped == d {
+			break
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var received, carried uint64
+	for {
+		m, err := r.Read(ctx)
+		if err != nil {
+			t.Fatalf("after %d records: %v", received, err)
+		}
+		carried += m.Dropped
+		if m.Kind != KindLog {
+			continue
+		}
+		received++
+		if m.Msg == "marker" && b.Stats().Dropped+received == uint64(logged) {
+			break
+		}
+	}
+	s := b.Stats()
+	if s.Dropped == 0 {
+		t.Fatal("a burst of 3,000 records into a queue of 8 dropped none: the test proves nothing")
+	}
+	if carried != s.Dropped {
+		t.Errorf("datagrams carried %d drops, the sender counted %d", carried, s.Dropped)
+	}
+	if rs := r.Stats().Senders[b.Sender()]; rs.Lost != 0 {
+		t.Errorf("receiver lost %d datagrams", rs.Lost)
+	}
+	t.Logf("logged %d, received %d, dropped %d", logged, received, s.Dropped)
+}
