@@ -321,3 +321,57 @@ func BenchmarkEncodeRecord(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(buf)), "bytes")
 }
+
+// BenchmarkHandlerNoWriter is BenchmarkHandlerRatio with no writer
+// goroutine: the benchmark drains the queue itself between turns, off
+// the clock, without sending. What the bus's handler costs the caller
+// here (cpu-ns-own) is encoding and the queue's atomics alone; the
+// difference to BenchmarkHandlerRatio's is what a writer draining the
+// queue on the other core at the same time costs the caller (the
+// records' cache lines moving between cores). No socket: runs anywhere.
+func BenchmarkHandlerNoWriter(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	f, err := os.Create(filepath.Join(b.TempDir(), "log.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	js := slog.New(slog.NewJSONHandler(f, nil))
+	cfg, err := Config{QueueLen: 1 << 16}.withDefaults()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bus := &Bus{cfg: cfg, queue: newQueue(cfg.QueueLen), wake: make(chan struct{}, 1), sender: 1}
+	bus.head = appendIdentity(nil, bus.sender, 1, cfg.Host, cfg.Program)
+	ml := slog.New(bus.Handler())
+	front := slog.New(nopHandler{})
+	bufs := make([][]byte, 0, batchMax)
+	drain := func() {
+		for n := bus.take(&bufs); n > 0; n = bus.take(&bufs) {
+			bus.release(n)
+		}
+	}
+	const turn = 1000
+	var cj, cm, cf time.Duration
+	b.ResetTimer()
+	for done := 0; done < b.N; done += turn {
+		n := min(turn, b.N-done)
+		c0 := threadCPU()
+		logN(js, done, n)
+		c1 := threadCPU()
+		logN(ml, done, n)
+		c2 := threadCPU()
+		drain()
+		c3 := threadCPU()
+		logN(front, done, n)
+		c4 := threadCPU()
+		cj, cm, cf = cj+c1-c0, cm+c2-c1, cf+c4-c3
+	}
+	if cj > 0 {
+		b.ReportMetric(float64(cm)/float64(cj), "x-slog-json-file")
+		b.ReportMetric(float64(cf)/float64(cj), "front-x")
+		b.ReportMetric(float64(cm-cf)/float64(b.N), "cpu-ns-own/record")
+	}
+	b.ReportMetric(float64(bus.Stats().Dropped)/float64(b.N), "dropped/op")
+}
