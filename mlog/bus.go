@@ -16,10 +16,11 @@ import (
 )
 
 // Bus sends log records and statistics to the multicast group. Logging
-// never blocks: records are encoded by the caller into a pooled buffer and
-// queued; one writer goroutine sends them in batches (sendmmsg). When the
-// queue is full a record is dropped and counted, and the count rides on
-// the next datagram.
+// never blocks: the caller claims a slot of a lock-free ring (queue.go)
+// and encodes its record straight into it; one writer goroutine drains
+// the ring and sends in batches (sendmmsg), numbering datagrams as they
+// leave. When the ring is full a record is dropped and counted, and the
+// count rides on the next datagram.
 type Bus struct {
 	cfg    Config
 	conn   *ipv4.PacketConn
@@ -27,11 +28,19 @@ type Bus struct {
 	sender uint64
 	pid    int
 	seg    *shmstat.Segment
+	head   []byte // the first bytes of every log datagram (appendIdentity)
 
-	queue chan *[]byte
-	pool  sync.Pool
+	queue *queue
 	cats  sync.Map // category name -> shmstat.Flag
 
+	// idle is set while the writer waits for work; the caller that
+	// clears it wakes the writer through wake.
+	_    [cacheLine]byte
+	idle atomic.Bool
+	_    [cacheLine - 4]byte
+	wake chan struct{}
+
+	freeIdx  []uint32 // buffers freed by release (writer only)
 	packs    [][]byte // datagrams of the current sendBatch (writer only)
 	packBufs [][]byte // their reusable buffers
 
@@ -59,7 +68,7 @@ type SenderStats struct {
 	Sender     uint64 // this process's random sender id
 	Sent       uint64 // datagrams handed to the kernel
 	Records    uint64 // records in them (a batch datagram carries several)
-	Dropped    uint64 // records dropped because the queue was full
+	Dropped    uint64 // records dropped because the queue was full (or the Bus closed)
 	SendErrors uint64 // datagrams the kernel refused (no route, interface down)
 	LastError  error
 }
@@ -92,12 +101,13 @@ func New(cfg Config) (*Bus, error) {
 		sender:  binary.LittleEndian.Uint64(id[:]) | 1, // never 0
 		pid:     os.Getpid(),
 		seg:     cfg.Segment,
-		queue:   make(chan *[]byte, cfg.QueueLen),
+		queue:   newQueue(cfg.QueueLen),
+		wake:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 		annStop: make(chan struct{}),
 	}
-	b.pool.New = func() any { s := make([]byte, 0, cfg.MaxSize); return &s }
+	b.head = appendIdentity(nil, b.sender, b.pid, cfg.Host, cfg.Program)
 	if b.seg != nil {
 		b.dropCounter = b.seg.Counter("mlog_dropped", "log records dropped: sender queue full", shmstat.Unit("records"))
 		b.errCounter = b.seg.Counter("mlog_send_errors", "datagrams the kernel refused", shmstat.Unit("datagrams"))
@@ -130,89 +140,168 @@ func (b *Bus) newMessage(kind Kind) Message {
 func (b *Bus) enqueueMessage(m *Message) {
 	full := b.newMessage(m.Kind)
 	full.Level, full.Msg, full.Attrs, full.Stats = m.Level, m.Msg, m.Attrs, m.Stats
-	bp := b.getBuf()
-	*bp = appendMessage((*bp)[:0], &full, full.Attrs, nil, "", b.cfg.MaxSize-trailerLen)
-	b.enqueue(bp)
-}
-
-func (b *Bus) getBuf() *[]byte { return b.pool.Get().(*[]byte) }
-
-// enqueue queues an encoded datagram without blocking, or drops it.
-func (b *Bus) enqueue(bp *[]byte) {
-	if b.closed.Load() {
-		b.drop(bp)
+	buf, s, pos, ok := b.claim()
+	if !ok {
 		return
 	}
-	select {
-	case b.queue <- bp:
-	default:
-		b.drop(bp)
+	defer b.publish(s, pos)
+	b.commit(s, appendMessage(buf, &full, full.Attrs, nil, "", b.cfg.MaxSize-trailerLen))
+}
+
+// claim reserves a slot of the queue and an empty buffer for one
+// datagram, or drops the record (counted) when the Bus is closed or the
+// queue is full. The caller appends the datagram to buf, commits it and
+// publishes the slot, with defer: a panic while encoding then publishes
+// an empty datagram, which the writer skips, instead of holding up the
+// queue.
+func (b *Bus) claim() ([]byte, *slot, uint64, bool) {
+	if b.closed.Load() {
+		b.drop()
+		return nil, nil, 0, false
+	}
+	s, pos, ok := b.queue.claim()
+	if !ok {
+		b.drop()
+		return nil, nil, 0, false
+	}
+	s.bi, s.n = b.queue.pop(), 0
+	buf := b.queue.bufs[s.bi]
+	if buf == nil {
+		// Sized for a typical record; append grows it for a larger one
+		// and the queue keeps what it grew to (commit, release).
+		buf = make([]byte, 0, min(b.cfg.MaxSize, slotCap))
+		b.queue.bufs[s.bi] = buf
+	}
+	return buf[:0], s, pos, true
+}
+
+// commit records the datagram encoded into a claimed slot's buffer.
+func (b *Bus) commit(s *slot, d []byte) {
+	if cap(d) != cap(b.queue.bufs[s.bi]) { // append moved it to a larger array
+		b.queue.bufs[s.bi] = d
+	}
+	s.n = uint32(len(d))
+}
+
+// publish hands a claimed slot to the writer, waking it if it waits.
+func (b *Bus) publish(s *slot, pos uint64) {
+	b.queue.publish(s, pos)
+	if b.idle.Load() && b.idle.CompareAndSwap(true, false) {
+		select {
+		case b.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
-func (b *Bus) drop(bp *[]byte) {
+// drop counts a record that was not queued.
+func (b *Bus) drop() {
 	b.pendingDrops.Add(1)
 	b.dropped.Add(1)
 	if b.dropCounter != nil {
 		b.dropCounter.Inc()
 	}
-	b.pool.Put(bp)
 }
+
+// slotCap is the first capacity of a queue buffer: only as many are
+// allocated as records ever wait at once.
+const slotCap = 512
+
+// batchMax is the most datagrams the writer takes from the queue for one
+// sendmmsg.
+const batchMax = 64
 
 // writer sends queued datagrams in batches until Close.
 func (b *Bus) writer() {
 	defer close(b.done)
-	const batchMax = 64
-	bufs := make([]*[]byte, 0, batchMax)
+	bufs := make([][]byte, 0, batchMax)
 	msgs := make([]ipv4.Message, batchMax)
 	var seq uint64
 	for {
+		n := b.take(&bufs)
+		if n > 0 {
+			b.sendBatch(bufs, msgs, &seq)
+			b.release(n)
+			select {
+			case <-b.stop: // Close: what is left goes out within its time limit
+				b.flush(&seq, msgs)
+				return
+			default:
+			}
+			continue
+		}
+		// Nothing published: wait for a caller to wake us. Re-check after
+		// saying so, or a record published in between would wait for the
+		// next one.
+		b.idle.Store(true)
+		if b.queue.peek(0) != nil {
+			b.idle.Store(false)
+			continue
+		}
 		select {
-		case bp := <-b.queue:
-			bufs = append(bufs[:0], bp)
+		case <-b.wake:
 		case <-b.stop:
+			b.idle.Store(false)
 			b.flush(&seq, msgs)
 			return
 		}
-	fill:
-		for len(bufs) < batchMax {
-			select {
-			case bp := <-b.queue:
-				bufs = append(bufs, bp)
-			default:
-				break fill
-			}
-		}
-		b.sendBatch(bufs, msgs, &seq)
 	}
+}
+
+// take collects up to batchMax published datagrams from the read
+// position, in order, into bufs (emptied first), skipping empty ones; it
+// returns how many slots it read (to release after sending).
+func (b *Bus) take(bufs *[][]byte) int {
+	*bufs = (*bufs)[:0]
+	n := 0
+	for ; n < batchMax; n++ {
+		s := b.queue.peek(n)
+		if s == nil {
+			break
+		}
+		if s.n >= headerLen {
+			*bufs = append(*bufs, b.queue.bufs[s.bi][:s.n])
+		}
+	}
+	return n
+}
+
+// release returns n sent slots and their buffers to the callers,
+// buffers first. A buffer that grew far beyond the size limit (a huge
+// attribute is cut only after it was appended) is let go, so the queue's
+// memory stays bounded.
+func (b *Bus) release(n int) {
+	b.freeIdx = b.freeIdx[:0]
+	for i := 0; i < n; i++ {
+		s := b.queue.peek(i)
+		if cap(b.queue.bufs[s.bi]) > 2*b.cfg.MaxSize {
+			b.queue.bufs[s.bi] = nil
+		}
+		b.freeIdx = append(b.freeIdx, s.bi)
+	}
+	b.queue.push(b.freeIdx)
+	b.queue.release(n)
 }
 
 // flush sends what is queued at Close, within a time limit.
 func (b *Bus) flush(seq *uint64, msgs []ipv4.Message) {
 	deadline := time.Now().Add(time.Second)
 	b.conn.SetWriteDeadline(deadline)
+	bufs := make([][]byte, 0, batchMax)
 	for time.Now().Before(deadline) {
-		var bufs []*[]byte
-	fill:
-		for len(bufs) < len(msgs) {
-			select {
-			case bp := <-b.queue:
-				bufs = append(bufs, bp)
-			default:
-				break fill
-			}
-		}
-		if len(bufs) == 0 {
+		n := b.take(&bufs)
+		if n == 0 {
 			return
 		}
 		b.sendBatch(bufs, msgs, seq)
+		b.release(n)
 	}
 }
 
 // sendBatch numbers the queued datagrams, packs consecutive ones into
 // batch datagrams up to the size limit, signs each datagram it sends, and
 // sends them with one sendmmsg.
-func (b *Bus) sendBatch(bufs []*[]byte, msgs []ipv4.Message, seq *uint64) {
+func (b *Bus) sendBatch(bufs [][]byte, msgs []ipv4.Message, seq *uint64) {
 	limit := b.cfg.MaxSize - trailerLen
 	if cap(b.packs) < len(bufs) {
 		b.packs = make([][]byte, len(bufs))
@@ -234,8 +323,7 @@ func (b *Bus) sendBatch(bufs []*[]byte, msgs []ipv4.Message, seq *uint64) {
 		packs = append(packs, d)
 		cur = nil
 	}
-	for _, bp := range bufs {
-		d := *bp
+	for _, d := range bufs {
 		*seq++
 		be.PutUint64(d[offSeq:], *seq)
 		if b.cfg.OneOff {
@@ -295,10 +383,6 @@ func (b *Bus) sendBatch(bufs []*[]byte, msgs []ipv4.Message, seq *uint64) {
 		}
 	}
 	b.records.Add(uint64(len(bufs)))
-	for _, bp := range bufs {
-		*bp = (*bp)[:0]
-		b.pool.Put(bp)
-	}
 }
 
 // Close stops announcements, sends what is queued (for at most a second)

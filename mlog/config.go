@@ -55,7 +55,7 @@ type Config struct {
 	// as every datagram carries them.
 	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
 	MaxSize     int // datagram size limit, default 1400
-	QueueLen    int // sender queue, default 4096 messages
+	QueueLen    int // sender queue, default 4096 messages (rounded up to a power of two)
 	RecvBuffer  int // receiver socket buffer, default 8 MiB
 	// Keys are the keys a receiver accepts, by key id; Key/KeyID are
 	// added to them. With no key at all, a receiver accepts unsigned

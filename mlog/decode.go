@@ -42,7 +42,7 @@ func Decode(b []byte, keys map[uint32][]byte) (Message, error) {
 	m.OneOff = flags&flagOneOff != 0
 	m.Sender = be.Uint64(b[offSender:])
 	m.Seq = be.Uint64(b[offSeq:])
-	m.Time = time.Unix(0, int64(be.Uint64(b[offTime:])))
+	m.Time = timeOf(int64(be.Uint64(b[offTime:])))
 	m.Dropped = uint64(be.Uint32(b[offDropped:]))
 	m.PID = int(be.Uint32(b[offPID:]))
 	m.Level = slog.Level(int8(b[offLevel]))
@@ -93,7 +93,7 @@ func decodeAttr(d *dec) (slog.Attr, bool) {
 	case attrDuration:
 		v = slog.DurationValue(time.Duration(d.i64()))
 	case attrTime:
-		v = slog.TimeValue(time.Unix(0, d.i64()))
+		v = slog.TimeValue(timeOf(d.i64()))
 	default:
 		return slog.Attr{}, false
 	}

@@ -45,12 +45,37 @@ func appendHeader(b []byte, m *Message) []byte {
 	e.u16(flags)
 	e.u64(m.Sender)
 	e.u64(m.Seq)
-	e.i64(m.Time.UnixNano())
+	e.i64(unixNano(m.Time)) // 0: no time (a zero time.Time is out of int64 ns range)
 	e.u32(uint32(min(m.Dropped, 1<<32-1)))
 	e.u32(uint32(m.PID))
-	e.u8(uint8(int8(max(min(m.Level, 127), -128))))
+	e.u8(levelByte(m.Level))
 	e.b = append(e.b, 0, 0, 0)
 	return e.b
+}
+
+// levelByte is a level as the header's signed byte.
+func levelByte(l slog.Level) uint8 { return uint8(int8(max(min(l, 127), -128))) }
+
+// appendIdentity appends the header of a log datagram of this sender,
+// host and program, with time 0 and level 0: the first bytes of every
+// record a Bus sends, built once (Bus.head) and patched by appendRecord.
+func appendIdentity(b []byte, sender uint64, pid int, host, program string) []byte {
+	b = appendHeader(b, &Message{Kind: KindLog, Sender: sender, PID: pid})
+	e := enc{b}
+	e.str8(host)
+	e.str8(program)
+	return e.b
+}
+
+// appendRecord appends a log datagram made of the identity prefix head
+// (appendIdentity), a record's time, level and text, and attributes as
+// appendMessage takes them.
+func appendRecord(b, head []byte, t time.Time, level slog.Level, msg string, attrs []slog.Attr, rec *slog.Record, prefix string, limit int) []byte {
+	start := len(b)
+	b = append(b, head...)
+	be.PutUint64(b[start+offTime:], uint64(unixNano(t)))
+	b[start+offLevel] = levelByte(level)
+	return appendBody(b, start, msg, nil, false, attrs, rec, prefix, limit)
 }
 
 // appendMessage appends header and body, cutting the text and attributes
@@ -58,18 +83,28 @@ func appendHeader(b []byte, m *Message) []byte {
 // those of rec (if not nil) with groups flattened under prefix.
 func appendMessage(b []byte, m *Message, attrs []slog.Attr, rec *slog.Record, prefix string, limit int) []byte {
 	start := len(b)
-	b = appendHeader(b, m)
-	w := attrWriter{e: enc{b}, start: start, limit: limit, truncated: m.Truncated}
-	w.e.str8(m.Host)
-	w.e.str8(m.Program)
+	e := enc{appendHeader(b, m)}
+	e.str8(m.Host)
+	e.str8(m.Program)
+	var stats *Stats
+	if m.Kind == KindStats {
+		stats = m.Stats
+	}
+	return appendBody(e.b, start, m.Msg, stats, m.Truncated, attrs, rec, prefix, limit)
+}
+
+// appendBody appends what follows host and program in a datagram that
+// starts at b[start:]: the text, the attributes and the stats section
+// (when stats is not nil), cut to keep the datagram within limit bytes.
+func appendBody(b []byte, start int, msg string, stats *Stats, truncated bool, attrs []slog.Attr, rec *slog.Record, prefix string, limit int) []byte {
+	w := attrWriter{e: enc{b}, start: start, limit: limit, truncated: truncated}
 	var statsBody []byte
-	if m.Kind == KindStats && m.Stats != nil {
-		statsBody = appendStats(nil, m.Stats)
+	if stats != nil {
+		statsBody = appendStats(nil, stats)
 	}
 	w.limit -= len(statsBody)
 	// Room for the text: what is left after the attribute count.
 	room := w.limit - (len(w.e.b) - start) - 2 - 1
-	msg := m.Msg
 	if len(msg) > room {
 		msg = cutUTF8(msg, max(room, 0))
 		w.truncated = true
@@ -84,9 +119,11 @@ func appendMessage(b []byte, m *Message, attrs []slog.Attr, rec *slog.Record, pr
 	}
 	if rec != nil && !w.full {
 		rec.Attrs(func(a slog.Attr) bool {
-			if prefix == "" && a.Value.Kind() != slog.KindGroup {
+			if prefix == "" && a.Key != "" && a.Value.Kind() != slog.KindGroup {
 				return w.add(a)
 			}
+			// Groups, prefixed keys and the empty attribute (which
+			// flatten skips, as slog's handlers ignore it).
 			return flatten(prefix, a, w.add)
 		})
 	}
@@ -129,7 +166,10 @@ func (w *attrWriter) add(a slog.Attr) bool {
 
 // appendAttr appends one attribute: key, type, value.
 func appendAttr(e *enc, a slog.Attr) {
-	v := a.Value.Resolve()
+	v := a.Value
+	if v.Kind() == slog.KindLogValuer {
+		v = v.Resolve() // Resolve always arms a deferred recover: not on the common path
+	}
 	e.str8(a.Key)
 	switch v.Kind() {
 	case slog.KindString:
@@ -156,7 +196,7 @@ func appendAttr(e *enc, a slog.Attr) {
 		e.i64(int64(v.Duration()))
 	case slog.KindTime:
 		e.u8(attrTime)
-		e.i64(v.Time().UnixNano())
+		e.i64(unixNano(v.Time()))
 	default: // Any, Group (flattened by the handler before this)
 		e.u8(attrString)
 		e.str16(v.String())
@@ -217,6 +257,8 @@ func appendStats(b []byte, s *Stats) []byte {
 	return e.b
 }
 
+// unixNano is t in unix nanoseconds, 0 for the zero time (whose
+// UnixNano overflows and would arrive as 1754-08-30); timeOf reverses it.
 func unixNano(t time.Time) int64 {
 	if t.IsZero() {
 		return 0

@@ -59,15 +59,19 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 		}
 	}
 	b := h.b
-	m := Message{Kind: KindLog, Sender: b.sender, Time: r.Time, Level: r.Level,
-		Host: b.cfg.Host, Program: b.cfg.Program, PID: b.pid, Msg: r.Message}
-	bp := b.getBuf()
-	if b.cfg.ReplaceAttr != nil || b.cfg.AddSource {
-		*bp = appendMessage((*bp)[:0], &m, h.replaced(&m, &r), nil, "", b.cfg.MaxSize-trailerLen)
-	} else {
-		*bp = appendMessage((*bp)[:0], &m, h.attrs, &r, h.prefix, b.cfg.MaxSize-trailerLen)
+	buf, s, pos, ok := b.claim()
+	if !ok {
+		return nil
 	}
-	b.enqueue(bp)
+	defer b.publish(s, pos)
+	if b.cfg.ReplaceAttr != nil || b.cfg.AddSource {
+		m := Message{Time: r.Time, Level: r.Level, Msg: r.Message}
+		attrs := h.replaced(&m, &r)
+		buf = appendRecord(buf, b.head, m.Time, m.Level, m.Msg, attrs, nil, "", b.cfg.MaxSize-trailerLen)
+	} else {
+		buf = appendRecord(buf, b.head, r.Time, r.Level, r.Message, h.attrs, &r, h.prefix, b.cfg.MaxSize-trailerLen)
+	}
+	b.commit(s, buf)
 	return nil
 }
 
