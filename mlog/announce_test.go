@@ -187,6 +187,11 @@ func TestAnnounceTwiceStartsOne(t *testing.T) {
 		t.Errorf("%d announcers after two calls, want 1", n)
 	}
 	b.Close()
+	// The announcer signals Close before its goroutine has quite
+	// returned: wait for it to leave the stack listing.
+	for deadline := time.Now().Add(time.Minute); announcers() != 0 && time.Now().Before(deadline); {
+		runtime.Gosched()
+	}
 	if n := announcers(); n != 0 {
 		t.Errorf("%d announcers after Close, want 0", n)
 	}
