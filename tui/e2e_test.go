@@ -202,7 +202,9 @@ func TestTopInTmux(t *testing.T) {
 	}
 	keys("Tab")
 	tmux("send-keys", "-t", "top", "?")
-	if s = screen("show or hide this help"); !strings.Contains(s, "pause (SIGSTOP)") {
+	// Wait for the line near the overlay's end: tmux may capture a frame
+	// the terminal has only half drawn.
+	if s = screen("pause (SIGSTOP)"); !strings.Contains(s, "show or hide this help") {
 		t.Errorf("help overlay missing:\n%s", s)
 	}
 	tmux("send-keys", "-t", "top", "?")
