@@ -53,6 +53,11 @@ func TestJobsAcrossRuns(t *testing.T) {
 		j.LastSuccess.IsZero() || j.Failures != 1 || j.Every != every {
 		t.Errorf("after two runs: %+v", j)
 	}
+	for _, sv := range c.Scoreboard().Servers {
+		if sv.Program == "nightly" {
+			t.Errorf("a job's run is on the scoreboard as a server: %+v", sv)
+		}
+	}
 	if j.Overdue && time.Since(lastStart) < every {
 		t.Errorf("overdue right after a run: %+v", j)
 	}

@@ -226,7 +226,9 @@ func open(cfg Config) (*job, error) {
 		seg.Counter("overlaps", "runs started while another run was running")
 		j.task = seg.Task(TaskName, cfg.Every)
 	}
-	mc, err := mlog.Config{Program: cfg.Name, Segment: seg}.WithEnv()
+	// A run is a job, not a server: its datagrams are marked one-off, so
+	// the collector keeps it in its jobs table and off the servers.
+	mc, err := mlog.Config{Program: cfg.Name, Segment: seg, OneOff: true}.WithEnv()
 	if err == nil {
 		j.bus, err = mlog.New(mc)
 	}
