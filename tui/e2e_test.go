@@ -1,10 +1,8 @@
 package tui
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,60 +11,51 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
-// Helper processes: the test binary re-executed with PORTHOLE_TUI_CHILD
-// owns or attaches to a segment and waits.
+// Helper processes: the test binary re-executed in a role owns or
+// attaches to a segment and waits.
 func TestMain(m *testing.M) {
-	switch os.Getenv("PORTHOLE_TUI_CHILD") {
-	case "owner":
-		seg, err := shmstat.Create("e2e", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
-		if err != nil {
-			fmt.Println("error", err)
-			os.Exit(1)
-		}
-		seg.Counter("requests_served", "requests served").Add(12345)
-		tk := seg.Task("nightly_copy", time.Millisecond)
-		tk.Start()
-		tk.Done(errors.New("checksum mismatch"))
-		seg.Probe("worker").Mark("waiting for work")
-		fmt.Println("ready")
-		time.Sleep(time.Hour)
-	case "client":
-		seg, err := shmstat.Attach("e2e", "doomed", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
-		if err != nil {
-			fmt.Println("error", err)
-			os.Exit(1)
-		}
-		_ = seg
-		fmt.Println("ready")
-		time.Sleep(time.Hour)
-	}
-	os.Exit(m.Run())
+	childtest.Main(m, childtest.Roles{
+		"owner": func() error {
+			seg, err := shmstat.Create("e2e", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
+			if err != nil {
+				return err
+			}
+			seg.Counter("requests_served", "requests served").Add(12345)
+			tk := seg.Task("nightly_copy", time.Millisecond)
+			tk.Start()
+			tk.Done(errors.New("checksum mismatch"))
+			seg.Probe("worker").Mark("waiting for work")
+			childtest.Ready()
+			select {} // until killed
+		},
+		"client": func() error {
+			seg, err := shmstat.Attach("e2e", "doomed", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
+			if err != nil {
+				return err
+			}
+			_ = seg
+			childtest.Ready()
+			select {} // until killed
+		},
+	})
 }
 
-func startChild(t *testing.T, dir, role string) *exec.Cmd {
+func startChild(t *testing.T, dir, role string) *childtest.Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PORTHOLE_TUI_CHILD="+role, "PORTHOLE_DIR="+dir)
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	if sc := bufio.NewScanner(out); !sc.Scan() || sc.Text() != "ready" {
-		t.Fatalf("%s child: %q", role, sc.Text())
-	}
-	return cmd
+	c := childtest.Start(t, role, "PORTHOLE_DIR="+dir)
+	c.WaitReady(t)
+	return c
 }
 
 func TestModelBuildsFromRealSegments(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "seg")
 	owner := startChild(t, dir, "owner")
 	client := startChild(t, dir, "client")
-	client.Process.Kill()
-	client.Wait()
+	client.Kill()
 	m := NewModel(Config{Dir: dir})
 	defer m.Close()
 	snap := m.Build(context.Background())
@@ -76,7 +65,7 @@ func TestModelBuildsFromRealSegments(t *testing.T) {
 	seg := snap.Segments[0]
 	var owned, dead bool
 	for _, sl := range seg.Slots {
-		if sl.PID == owner.Process.Pid && sl.Alive {
+		if sl.PID == owner.Pid && sl.Alive {
 			owned = true
 		}
 		if sl.Role == "doomed" && !sl.Alive {

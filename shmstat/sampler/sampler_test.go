@@ -1,9 +1,7 @@
 package sampler
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -13,28 +11,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
-// The helper process: with PORTHOLE_SAMPLER_CHILD set, the test binary
-// becomes a worker that spends 60/30/10 % of its time at three sites.
+// The helper process: the test binary in the role "worker" spends
+// 60/30/10 % of its time at three sites.
 func TestMain(m *testing.M) {
-	if os.Getenv("PORTHOLE_SAMPLER_CHILD") != "" {
-		worker()
-		return
-	}
-	os.Exit(m.Run())
+	childtest.Main(m, childtest.Roles{"worker": worker})
 }
 
-func worker() {
+func worker() error {
 	seg, err := shmstat.Create("acc", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
 	if err != nil {
-		fmt.Println("error", err)
-		os.Exit(1)
+		return err
 	}
 	defer seg.Close()
 	p := seg.Probe("worker")
-	fmt.Println("ready")
+	childtest.Ready()
 	// 10 ms cycles: 6 ms at a, 3 ms at b, 1 ms at c, by the clock, so the
 	// shares hold however the scheduler treats this process.
 	spin := func(site string, d time.Duration) {
@@ -52,17 +46,7 @@ func worker() {
 
 func startWorker(t *testing.T, dir string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PORTHOLE_SAMPLER_CHILD=1", "PORTHOLE_DIR="+dir)
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	if sc := bufio.NewScanner(out); !sc.Scan() || sc.Text() != "ready" {
-		t.Fatalf("worker did not start: %q", sc.Text())
-	}
+	childtest.Start(t, "worker", "PORTHOLE_DIR="+dir).WaitReady(t)
 }
 
 func TestAccuracyOfShares(t *testing.T) {

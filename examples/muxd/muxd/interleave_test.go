@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 )
 
@@ -27,6 +28,7 @@ func TestInterleavingTanksTheTotal(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
+	childtest.SetRole(t, "muxd") // the producers Main starts
 	tests := []struct {
 		mode  string
 		tanks bool

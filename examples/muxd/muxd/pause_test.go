@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 	"github.com/porthole-dev/porthole/shmstat"
 )
@@ -25,6 +26,7 @@ func TestPausingAProducer(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
+	childtest.SetRole(t, "muxd") // the producers Main starts
 	tests := []struct {
 		mode     string
 		collapse bool
