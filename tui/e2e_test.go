@@ -30,7 +30,8 @@ func TestMain(m *testing.M) {
 			tk.Done(errors.New("checksum mismatch"))
 			seg.Probe("worker").Mark("waiting for work")
 			childtest.Ready()
-			select {} // until killed
+			time.Sleep(time.Hour) // until killed
+			return nil
 		},
 		"client": func() error {
 			seg, err := shmstat.Attach("e2e", "doomed", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
@@ -39,7 +40,8 @@ func TestMain(m *testing.M) {
 			}
 			_ = seg
 			childtest.Ready()
-			select {} // until killed
+			time.Sleep(time.Hour) // until killed
+			return nil
 		},
 	})
 }

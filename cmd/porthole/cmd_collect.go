@@ -63,16 +63,13 @@ func runCollect(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *httpAddr != "" {
-		ln, err := net.Listen("tcp", *httpAddr)
+		closeHTTP, err := serveHTTP(*httpAddr, c.Handler(), logger)
 		if err != nil {
 			r.Close()
 			c.Close()
-			return fmt.Errorf("http: %w", err)
+			return err
 		}
-		srv := &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 5 * time.Second}
-		go srv.Serve(ln)
-		defer srv.Close()
-		logger.Info("collector HTTP", "addr", ln.Addr().String())
+		defer closeHTTP()
 	}
 	logger.Info("collecting", "group", orDefault(cfg.Group, mlog.DefaultGroup), "iface", orDefault(cfg.Interface, mlog.DefaultInterface),
 		"spool", *spool, "recv_buffer", r.RecvBuffer(), "signed", len(cfg.Key) > 0)
@@ -82,4 +79,16 @@ func runCollect(args []string, stdout, stderr io.Writer) error {
 		runErr = nil
 	}
 	return errors.Join(runErr, c.Close())
+}
+
+// serveHTTP serves h on addr until the returned function closes it.
+func serveHTTP(addr string, h http.Handler, logger *slog.Logger) (func() error, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("http: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	logger.Info("collector HTTP", "addr", ln.Addr().String())
+	return srv.Close, nil
 }
