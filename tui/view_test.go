@@ -40,15 +40,37 @@ func sampleSnapshot() *Snapshot {
 	}
 }
 
+// simScreen is the simulation screen a test UI draws on. Reads of its
+// contents run on the UI goroutine (the one that draws), and settle
+// waits for what the test queued or typed to be handled and drawn.
+type simScreen struct {
+	tcell.SimulationScreen
+	u      *UI
+	synced chan struct{} // gets a value when the app handles syncKey
+}
+
+// syncKey is a key no view binds: typed after other keys, its handling
+// says they were all handled (the app handles key events in order).
+const syncKey = tcell.KeyF63
+
 // startUI runs a UI on a simulation screen of w x h and shows snap.
-func startUI(t *testing.T, w, h int, snap *Snapshot) (*UI, tcell.SimulationScreen) {
+func startUI(t *testing.T, w, h int, snap *Snapshot) (*UI, *simScreen) {
 	t.Helper()
-	sim := tcell.NewSimulationScreen("UTF-8")
+	sim := &simScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8"), synced: make(chan struct{}, 1)}
 	if err := sim.Init(); err != nil {
 		t.Fatal(err)
 	}
 	sim.SetSize(w, h)
-	u := NewUI(NewModel(Config{Dir: t.TempDir()}), sim)
+	u := NewUI(NewModel(Config{Dir: t.TempDir()}), sim.SimulationScreen)
+	sim.u = u
+	onKey := u.app.GetInputCapture()
+	u.app.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if ev.Key() == syncKey {
+			sim.synced <- struct{}{}
+			return nil
+		}
+		return onKey(ev)
+	})
 	done := make(chan error, 1)
 	go func() { done <- u.app.Run() }()
 	t.Cleanup(func() {
@@ -62,22 +84,57 @@ func startUI(t *testing.T, w, h int, snap *Snapshot) (*UI, tcell.SimulationScree
 		sim.PostEvent(tcell.NewEventResize(w, h))
 	})
 	u.app.QueueUpdateDraw(func() { u.Update(snap) })
-	settle(u)
+	settle(t, sim)
 	return u, sim
 }
 
-// settle waits until the app has drawn what was queued.
-func settle(u *UI) {
-	ch := make(chan struct{})
-	u.app.QueueUpdateDraw(func() {})
-	u.app.QueueUpdate(func() { close(ch) })
-	<-ch
-	time.Sleep(20 * time.Millisecond)
+// settle waits until the app has run and drawn every update queued and
+// handled every key typed so far: updates run in order, then key events
+// do (the sync key last), each followed by a draw.
+func settle(t *testing.T, sim *simScreen) {
+	t.Helper()
+	ran := make(chan struct{})
+	sim.u.app.QueueUpdateDraw(func() {})
+	sim.u.app.QueueUpdate(func() { close(ran) })
+	for _, ch := range []chan struct{}{ran, nil} {
+		if ch == nil {
+			sim.InjectKey(syncKey, 0, 0)
+			ch = sim.synced
+		}
+		select {
+		case <-ch:
+		case <-time.After(time.Minute):
+			t.Fatal("the UI did not handle what was queued within a minute")
+		}
+	}
+}
+
+// contents returns a copy of the screen's cells, read on the UI goroutine
+// so no draw runs meanwhile.
+func (sim *simScreen) contents() ([]tcell.SimCell, int, int) {
+	var cells []tcell.SimCell
+	var w, h int
+	read := make(chan struct{})
+	sim.u.app.QueueUpdate(func() {
+		var front []tcell.SimCell
+		front, w, h = sim.GetContents()
+		cells = make([]tcell.SimCell, len(front))
+		for i, c := range front {
+			cells[i] = tcell.SimCell{Style: c.Style, Runes: append([]rune(nil), c.Runes...), Bytes: append([]byte(nil), c.Bytes...)}
+		}
+		close(read)
+	})
+	<-read
+	return cells, w, h
 }
 
 // screenText returns the screen as lines of text.
-func screenText(sim tcell.SimulationScreen) string {
-	cells, w, h := sim.GetContents()
+func screenText(sim *simScreen) string {
+	cells, w, h := sim.contents()
+	return cellsText(cells, w, h)
+}
+
+func cellsText(cells []tcell.SimCell, w, h int) string {
 	var b strings.Builder
 	for y := 0; y < h; y++ {
 		var line strings.Builder
@@ -96,9 +153,9 @@ func screenText(sim tcell.SimulationScreen) string {
 }
 
 // findCell returns the style of the first cell of text on the screen.
-func findCell(sim tcell.SimulationScreen, text string) (tcell.Style, bool) {
-	cells, w, h := sim.GetContents()
-	lines := strings.Split(screenText(sim), "\n")
+func findCell(sim *simScreen, text string) (tcell.Style, bool) {
+	cells, w, h := sim.contents()
+	lines := strings.Split(cellsText(cells, w, h), "\n")
 	for y := 0; y < h && y < len(lines); y++ {
 		if x := strings.Index(lines[y], text); x >= 0 {
 			// Count runes, not bytes, to the column.
@@ -146,9 +203,9 @@ func TestLocalViewGolden(t *testing.T) {
 }
 
 func TestClusterViewGolden(t *testing.T) {
-	u, sim := startUI(t, 100, 30, sampleSnapshot())
+	_, sim := startUI(t, 100, 30, sampleSnapshot())
 	sim.InjectKey(tcell.KeyTab, 0, 0)
-	settle(u)
+	settle(t, sim)
 	text := screenText(sim)
 	golden(t, "cluster-100x30.txt", text)
 	if !strings.Contains(text, "GONE") || !strings.Contains(text, "replication failed") {
@@ -161,9 +218,9 @@ func TestClusterViewGolden(t *testing.T) {
 }
 
 func TestHelpOverlayListsEveryKey(t *testing.T) {
-	u, sim := startUI(t, 80, 24, sampleSnapshot())
+	_, sim := startUI(t, 80, 24, sampleSnapshot())
 	sim.InjectKey(tcell.KeyRune, '?', 0)
-	settle(u)
+	settle(t, sim)
 	text := screenText(sim)
 	for _, k := range keys {
 		if !strings.Contains(text, k.help[:min(len(k.help), 20)]) {
@@ -171,7 +228,7 @@ func TestHelpOverlayListsEveryKey(t *testing.T) {
 		}
 	}
 	sim.InjectKey(tcell.KeyRune, '?', 0)
-	settle(u)
+	settle(t, sim)
 	if strings.Contains(screenText(sim), keys[0].help) {
 		t.Error("help still shown after a second ?")
 	}
@@ -180,22 +237,22 @@ func TestHelpOverlayListsEveryKey(t *testing.T) {
 func TestFilterAndFreeze(t *testing.T) {
 	u, sim := startUI(t, 80, 24, sampleSnapshot())
 	sim.InjectKey(tcell.KeyRune, '/', 0)
-	settle(u)
+	settle(t, sim)
 	for _, r := range "queue" {
 		sim.InjectKey(tcell.KeyRune, r, 0)
 	}
 	sim.InjectKey(tcell.KeyEnter, 0, 0)
-	settle(u)
+	settle(t, sim)
 	text := screenText(sim)
 	if strings.Contains(text, "requests served") || !strings.Contains(text, "queue_length") || !strings.Contains(text, "filter: queue") {
 		t.Fatalf("filter not applied:\n%s", text)
 	}
 	sim.InjectKey(tcell.KeyRune, 'p', 0)
-	settle(u)
+	settle(t, sim)
 	changed := sampleSnapshot()
 	changed.Segments[0].Metrics[1].Value = "99999"
 	u.app.QueueUpdateDraw(func() { u.Update(changed) })
-	settle(u)
+	settle(t, sim)
 	if text := screenText(sim); strings.Contains(text, "99999") || !strings.Contains(text, "FROZEN") {
 		t.Fatalf("frozen display changed:\n%s", text)
 	}
