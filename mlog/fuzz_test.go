@@ -2,12 +2,15 @@ package mlog
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/porthole-dev/porthole/internal/fuzzcorpus"
 )
 
 // FuzzDecode: any bytes decode to a message or an error, never a panic;
@@ -47,11 +50,14 @@ func fuzzSeeds() [][]byte {
 	key := []byte("0123456789abcdef")
 	plain, _ := Encode(sampleMessage(), nil, 0, 0)
 	signed, _ := Encode(sampleMessage(), key, 1, 0)
-	stats, _ := Encode(&Message{Kind: KindStats, Sender: 1, Seq: 1, Time: time.Unix(1, 0), Stats: &Stats{
+	// The stats and the batches are of the sample's sender, as a batch
+	// only carries its own sender's datagrams.
+	sender := sampleMessage().Sender
+	stats, _ := Encode(&Message{Kind: KindStats, Sender: sender, Seq: 43, Time: time.Unix(1, 0), Stats: &Stats{
 		Segment: "s", Parts: 1, Counters: []CounterStat{{"c", "u", 1}}, Gauges: []GaugeStat{{"g", "", -1}},
 		Loads: []LoadStat{{"l", 50}}, Tasks: []TaskStat{{Name: "t", Result: "ok"}}, Probes: []ProbeStat{{1, "p", "x"}},
 	}}, nil, 0, 0)
-	batch := appendBatchHeader(nil, 1, 7)
+	batch := appendBatchHeader(nil, sender, 42)
 	batch = addToBatch(batch, plain)
 	batch = addToBatch(batch, stats)
 	signedBatch := sign(append([]byte(nil), batch...), key, 1)
@@ -61,23 +67,87 @@ func fuzzSeeds() [][]byte {
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the committed FuzzDecode seed corpus")
 
 // TestFuzzSeeds keeps testdata/fuzz/FuzzDecode: with -update-seeds it
-// writes the seeds there; always it checks they are committed.
+// writes the seeds there. Always it checks each committed seed is the one
+// fuzzSeeds makes today, and decodes to what it stands for.
 func TestFuzzSeeds(t *testing.T) {
 	dir := filepath.Join("testdata", "fuzz", "FuzzDecode")
+	seeds := fuzzSeeds()
 	if *updateSeeds {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for i, s := range fuzzSeeds() {
-			var b bytes.Buffer
-			fmt.Fprintf(&b, "go test fuzz v1\n[]byte(%q)\n", s)
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%d", i)), b.Bytes(), 0o644); err != nil {
+		for i, s := range seeds {
+			if err := fuzzcorpus.Write(filepath.Join(dir, fmt.Sprintf("seed-%d", i)), s); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	ents, err := os.ReadDir(dir)
-	if err != nil || len(ents) < len(fuzzSeeds()) {
-		t.Fatalf("seed corpus %s: %d files, %v (run with -update-seeds)", dir, len(ents), err)
+	key := map[uint32][]byte{1: []byte("0123456789abcdef")}
+	wrongKey := map[uint32][]byte{1: []byte("fedcba9876543210")}
+	want := sampleMessage()
+	// What each seed (by index in fuzzSeeds) must decode to.
+	checks := []func(b []byte) error{
+		func(b []byte) error { return decodesTo(b, nil, KindLog, want.Msg) }, // plain
+		func(b []byte) error { return decodesTo(b, key, KindLog, want.Msg) }, // signed
+		func(b []byte) error { return decodesTo(b, nil, KindStats, "") },     // stats
+		func(b []byte) error { return decodeFails(b, nil, ErrMalformed) },    // header only
+		func(b []byte) error { return decodeFails(b, nil, ErrShort) },        // magic only
+		func(b []byte) error { return batchOf(b, nil, KindLog, KindStats) },  // batch
+		func(b []byte) error { return batchOf(b, key, KindLog, KindStats) },  // signed batch
 	}
+	if len(checks) != len(seeds) {
+		t.Fatalf("%d seeds, %d checks", len(seeds), len(checks))
+	}
+	for i, s := range seeds {
+		name := filepath.Join(dir, fmt.Sprintf("seed-%d", i))
+		b, err := fuzzcorpus.Read(name)
+		if err != nil {
+			t.Errorf("%v (run with -update-seeds)", err)
+			continue
+		}
+		if !bytes.Equal(b, s) {
+			t.Errorf("%s is not the seed fuzzSeeds makes (run with -update-seeds)", name)
+		}
+		if err := checks[i](b); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A signed batch under another key is refused.
+	if _, err := DecodeAll(seeds[6], wrongKey); err == nil {
+		t.Error("signed batch accepted under a wrong key")
+	}
+}
+
+func decodesTo(b []byte, keys map[uint32][]byte, kind Kind, msg string) error {
+	m, err := Decode(b, keys)
+	if err != nil {
+		return err
+	}
+	if m.Kind != kind || m.Msg != msg || (kind == KindStats) != (m.Stats != nil) {
+		return fmt.Errorf("decoded %v %q (stats %v), want %v %q", m.Kind, m.Msg, m.Stats != nil, kind, msg)
+	}
+	return nil
+}
+
+func decodeFails(b []byte, keys map[uint32][]byte, want error) error {
+	if _, err := Decode(b, keys); !errors.Is(err, want) {
+		return fmt.Errorf("Decode: %v, want %v", err, want)
+	}
+	return nil
+}
+
+func batchOf(b []byte, keys map[uint32][]byte, kinds ...Kind) error {
+	ms, err := DecodeAll(b, keys)
+	if err != nil {
+		return err
+	}
+	if len(ms) != len(kinds) {
+		return fmt.Errorf("batch of %d messages, want %d", len(ms), len(kinds))
+	}
+	for i, m := range ms {
+		if m.Kind != kinds[i] {
+			return fmt.Errorf("message %d is %v, want %v", i, m.Kind, kinds[i])
+		}
+	}
+	return nil
 }
