@@ -204,7 +204,10 @@ func TestProcessRestartStartsNewHistogram(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
-	time.Sleep(400 * time.Millisecond)
+	// Until it refreshes its targets (every 200 ms) the sampler counts
+	// the next process of the slot as this one: 500 samples (0.5 s at
+	// 997 Hz) keep "one" first in this histogram.
+	waitSampled(t, s, "first", "one", 500)
 	c1.Close()
 	c2, err := shmstat.Attach("rs", "second", &shmstat.Options{Dir: dir})
 	if err != nil {
@@ -212,7 +215,7 @@ func TestProcessRestartStartsNewHistogram(t *testing.T) {
 	}
 	defer c2.Close()
 	c2.Probe("p").Mark("two")
-	time.Sleep(400 * time.Millisecond)
+	waitSampled(t, s, "second", "two", 1)
 	cancel()
 	<-done
 	roles := map[string]string{}
@@ -242,7 +245,7 @@ func TestSegmentReplacedUnderIt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
-	time.Sleep(400 * time.Millisecond)
+	waitSampled(t, s, "", "old", 1)
 	seg.Close()                             // the owner exits and removes its segment...
 	seg2, err := shmstat.Create("rp", opts) // ...and a new one starts
 	if err != nil {
@@ -250,7 +253,7 @@ func TestSegmentReplacedUnderIt(t *testing.T) {
 	}
 	defer seg2.Close()
 	seg2.Probe("p").Mark("new")
-	time.Sleep(600 * time.Millisecond)
+	waitSampled(t, s, "", "new", 1)
 	cancel()
 	<-done
 	seen := map[string]bool{}
@@ -265,4 +268,22 @@ func TestSegmentReplacedUnderIt(t *testing.T) {
 	if errs := s.Stats().Errors; len(errs) != 0 {
 		t.Errorf("errors after the replacement: %v", errs)
 	}
+}
+
+// waitSampled waits until the running sampler s has n samples at label
+// in the histogram of a process in role ("": any). The sampler has no
+// event for a sample: its profiles are read until they show it, for at
+// most a minute.
+func waitSampled(t *testing.T, s *Sampler, role, label string, n uint64) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, p := range s.Profiles() {
+			for _, l := range p.Locations {
+				if l.Label == label && (role == "" || p.Role == role) && l.Count >= n {
+					return
+				}
+			}
+		}
+	}
+	t.Fatalf("not %d samples at %q (role %q) within a minute", n, label, role)
 }
