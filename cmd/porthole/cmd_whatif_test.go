@@ -146,7 +146,7 @@ func porthole(t *testing.T, args ...string) (string, string, int) {
 // producers' pids, producer i at index i.
 func flowing(t *testing.T, name string, n int) []int {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		r, err := shmstat.Open(name, nil)
 		if err != nil {
 			continue
