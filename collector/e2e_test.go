@@ -49,7 +49,7 @@ func TestTwoCollectorsSameRecords(t *testing.T) {
 	}
 	bus.Close()
 	// Wait until both have everything (hello + n).
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for _, nd := range nodes {
 		for nd.c.Stats().Received < n+1 && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)

@@ -2,11 +2,8 @@ package collector
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sync/atomic"
@@ -14,52 +11,39 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 	"github.com/porthole-dev/porthole/mlog"
 )
 
-// With PORTHOLE_COLLECTOR_CHILD=DIR the test binary is a collector
-// spooling to DIR until killed, or until SIGTERM, when it closes cleanly.
+// The test binary in the role "collector" spools to $PORTHOLE_SPOOL
+// until killed, or until SIGTERM, when it closes cleanly.
 func TestMain(m *testing.M) {
-	if dir := os.Getenv("PORTHOLE_COLLECTOR_CHILD"); dir != "" {
-		c, err := New(Config{SpoolDir: dir, Logger: quietLogger()})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		r, err := mlog.Listen(mlog.Config{})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-		defer stop()
-		fmt.Println("ready")
-		c.Run(ctx, r)
-		r.Close()
-		if err := c.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
+	childtest.Main(m, childtest.Roles{"collector": runCollectorChild})
 }
 
-func startCollectorChild(t *testing.T, dir string) *exec.Cmd {
+func runCollectorChild() error {
+	c, err := New(Config{SpoolDir: os.Getenv("PORTHOLE_SPOOL"), Logger: quietLogger()})
+	if err != nil {
+		return err
+	}
+	r, err := mlog.Listen(mlog.Config{})
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	childtest.Ready()
+	c.Run(ctx, r)
+	r.Close()
+	return c.Close()
+}
+
+func startCollectorChild(t *testing.T, dir string) *childtest.Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PORTHOLE_COLLECTOR_CHILD="+dir)
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 6)
-	if _, err := io.ReadFull(out, buf); err != nil || string(buf) != "ready\n" {
-		t.Fatalf("collector child: %q %v", buf, err)
-	}
-	return cmd
+	c := childtest.Start(t, "collector", "PORTHOLE_SPOOL="+dir)
+	c.WaitReady(t)
+	return c
 }
 
 // spoolCovers reads the spool and reports the highest number of sender
@@ -130,8 +114,7 @@ func TestKilledWhileReceiving(t *testing.T) {
 	stop, sent := make(chan struct{}), make(chan struct{})
 	go func() { send(stop); close(sent) }()
 	waitFor(t, "the first collector to write 1 MB", func() bool { return spoolBytes(dir) >= 1<<20 })
-	child.Process.Signal(syscall.SIGKILL) // in the middle of receiving and writing
-	child.Wait()
+	child.Kill() // SIGKILL, in the middle of receiving and writing
 	mark := sentN.Load()
 	waitFor(t, "the sender to go on while no collector runs", func() bool { return sentN.Load() > mark+2000 })
 	child = startCollectorChild(t, dir)
@@ -142,8 +125,8 @@ func TestKilledWhileReceiving(t *testing.T) {
 	bus.Close()
 	last := bus.Stats().Records // the sender numbers every record it sends, from 1
 	waitFor(t, "the new collector to account for every number", func() bool { h, _ := spoolCovers(t, dir, sender); return h >= last })
-	child.Process.Signal(syscall.SIGTERM)
-	if err := child.Wait(); err != nil {
+	child.Cmd.Process.Signal(syscall.SIGTERM)
+	if err := child.Cmd.Wait(); err != nil {
 		t.Fatalf("collector did not close cleanly: %v", err)
 	}
 

@@ -106,7 +106,7 @@ func TestLossDetected(t *testing.T) {
 	}
 	readN(t, r, 96)
 	s := r.Stats().Senders[77]
-	for deadline := time.Now().Add(10 * time.Second); s.Lost < 4 && time.Now().Before(deadline); s = r.Stats().Senders[77] {
+	for deadline := time.Now().Add(time.Minute); s.Lost < 4 && time.Now().Before(deadline); s = r.Stats().Senders[77] {
 		time.Sleep(5 * time.Millisecond) // loss is final once the window has passed
 	}
 	if s.Received != 96 || s.Lost != 4 || s.Highest != 100 || s.OutOfOrder != 0 {

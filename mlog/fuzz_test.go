@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/porthole-dev/porthole/internal/fuzzcorpus"
 )
 
 // FuzzDecode: any bytes decode to a message or an error, never a panic;
@@ -50,12 +50,14 @@ func fuzzSeeds() [][]byte {
 	key := []byte("0123456789abcdef")
 	plain, _ := Encode(sampleMessage(), nil, 0, 0)
 	signed, _ := Encode(sampleMessage(), key, 1, 0)
+	// The stats and the batches are of the sample's sender, as a batch
+	// only carries its own sender's datagrams.
 	sender := sampleMessage().Sender
-	stats, _ := Encode(&Message{Kind: KindStats, Sender: sender, Seq: 1, Time: time.Unix(1, 0), Stats: &Stats{
+	stats, _ := Encode(&Message{Kind: KindStats, Sender: sender, Seq: 43, Time: time.Unix(1, 0), Stats: &Stats{
 		Segment: "s", Parts: 1, Counters: []CounterStat{{"c", "u", 1}}, Gauges: []GaugeStat{{"g", "", -1}},
 		Loads: []LoadStat{{"l", 50}}, Tasks: []TaskStat{{Name: "t", Result: "ok"}}, Probes: []ProbeStat{{1, "p", "x"}},
 	}}, nil, 0, 0)
-	batch := appendBatchHeader(nil, sender, 7) // one sender's datagrams, as a batch must hold
+	batch := appendBatchHeader(nil, sender, 42)
 	batch = addToBatch(batch, plain)
 	batch = addToBatch(batch, stats)
 	signedBatch := sign(append([]byte(nil), batch...), key, 1)
@@ -65,10 +67,8 @@ func fuzzSeeds() [][]byte {
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the committed FuzzDecode seed corpus")
 
 // TestFuzzSeeds keeps testdata/fuzz/FuzzDecode: with -update-seeds it
-// writes the seeds there. Always it reads each committed seed, checks it
-// is the datagram fuzzSeeds builds today (so the corpus follows format
-// changes) and decodes it: each seed must decode to the messages, or fail
-// with the error, it was made for.
+// writes the seeds there. Always it checks each committed seed is the one
+// fuzzSeeds makes today, and decodes to what it stands for.
 func TestFuzzSeeds(t *testing.T) {
 	dir := filepath.Join("testdata", "fuzz", "FuzzDecode")
 	seeds := fuzzSeeds()
@@ -77,106 +77,77 @@ func TestFuzzSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, s := range seeds {
-			var b bytes.Buffer
-			fmt.Fprintf(&b, "go test fuzz v1\n[]byte(%q)\n", s)
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%d", i)), b.Bytes(), 0o644); err != nil {
+			if err := fuzzcorpus.Write(filepath.Join(dir, fmt.Sprintf("seed-%d", i)), s); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	keys := map[uint32][]byte{1: []byte("0123456789abcdef")}
+	key := map[uint32][]byte{1: []byte("0123456789abcdef")}
+	wrongKey := map[uint32][]byte{1: []byte("fedcba9876543210")}
 	want := sampleMessage()
-	tests := []struct {
-		name  string
-		keys  map[uint32][]byte
-		kinds []Kind // kinds of the decoded messages, in order
-		err   error  // or the error it must fail with
-		check func(t *testing.T, ms []Message)
-	}{
-		{name: "plain", kinds: []Kind{KindLog}, check: func(t *testing.T, ms []Message) {
-			m := ms[0]
-			if m.Msg != want.Msg || m.Seq != want.Seq || m.Sender != want.Sender || !m.Time.Equal(want.Time) || len(m.Attrs) != len(want.Attrs) || m.Signed {
-				t.Errorf("decoded %+v, want %+v", m, *want)
-			}
-		}},
-		{name: "signed", keys: keys, kinds: []Kind{KindLog}, check: func(t *testing.T, ms []Message) {
-			if !ms[0].Signed || ms[0].KeyID != 1 || ms[0].Msg != want.Msg {
-				t.Errorf("decoded %+v, want signed with key 1", ms[0])
-			}
-		}},
-		{name: "stats", kinds: []Kind{KindStats}, check: func(t *testing.T, ms []Message) {
-			s := ms[0].Stats
-			if s == nil || s.Segment != "s" || len(s.Counters) != 1 || s.Counters[0].Value != 1 || len(s.Gauges) != 1 || s.Gauges[0].Value != -1 ||
-				len(s.Loads) != 1 || len(s.Tasks) != 1 || s.Tasks[0].Result != "ok" || len(s.Probes) != 1 {
-				t.Errorf("stats %+v", s)
-			}
-		}},
-		{name: "header only", err: ErrMalformed},
-		{name: "magic only", err: ErrShort},
-		{name: "batch", kinds: []Kind{KindLog, KindStats}, check: func(t *testing.T, ms []Message) {
-			if ms[0].Msg != want.Msg || ms[1].Stats == nil || ms[0].Signed {
-				t.Errorf("batch decoded to %+v", ms)
-			}
-		}},
-		{name: "signed batch", keys: keys, kinds: []Kind{KindLog, KindStats}, check: func(t *testing.T, ms []Message) {
-			if !ms[0].Signed || !ms[1].Signed || ms[1].KeyID != 1 {
-				t.Errorf("signed batch decoded to %+v", ms)
-			}
-		}},
+	// What each seed (by index in fuzzSeeds) must decode to.
+	checks := []func(b []byte) error{
+		func(b []byte) error { return decodesTo(b, nil, KindLog, want.Msg) }, // plain
+		func(b []byte) error { return decodesTo(b, key, KindLog, want.Msg) }, // signed
+		func(b []byte) error { return decodesTo(b, nil, KindStats, "") },     // stats
+		func(b []byte) error { return decodeFails(b, nil, ErrMalformed) },    // header only
+		func(b []byte) error { return decodeFails(b, nil, ErrShort) },        // magic only
+		func(b []byte) error { return batchOf(b, nil, KindLog, KindStats) },  // batch
+		func(b []byte) error { return batchOf(b, key, KindLog, KindStats) },  // signed batch
 	}
-	if len(tests) != len(seeds) {
-		t.Fatalf("%d seeds, %d expectations", len(seeds), len(tests))
+	if len(checks) != len(seeds) {
+		t.Fatalf("%d seeds, %d checks", len(seeds), len(checks))
 	}
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			file := filepath.Join(dir, fmt.Sprintf("seed-%d", i))
-			b, err := readSeed(file)
-			if err != nil {
-				t.Fatalf("%v (run with -update-seeds)", err)
-			}
-			if !bytes.Equal(b, seeds[i]) {
-				t.Fatalf("%s is not today's seed (run with -update-seeds)", file)
-			}
-			ms, err := DecodeAll(b, tt.keys)
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) {
-					t.Fatalf("decode: %v, want %v", err, tt.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("decode: %v", err)
-			}
-			if len(ms) != len(tt.kinds) {
-				t.Fatalf("%d messages, want %d", len(ms), len(tt.kinds))
-			}
-			for j, k := range tt.kinds {
-				if ms[j].Kind != k {
-					t.Errorf("message %d is %v, want %v", j, ms[j].Kind, k)
-				}
-			}
-			tt.check(t, ms)
-		})
+	for i, s := range seeds {
+		name := filepath.Join(dir, fmt.Sprintf("seed-%d", i))
+		b, err := fuzzcorpus.Read(name)
+		if err != nil {
+			t.Errorf("%v (run with -update-seeds)", err)
+			continue
+		}
+		if !bytes.Equal(b, s) {
+			t.Errorf("%s is not the seed fuzzSeeds makes (run with -update-seeds)", name)
+		}
+		if err := checks[i](b); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A signed batch under another key is refused.
+	if _, err := DecodeAll(seeds[6], wrongKey); err == nil {
+		t.Error("signed batch accepted under a wrong key")
 	}
 }
 
-// readSeed reads a corpus file of one []byte value, as go test writes them.
-func readSeed(file string) ([]byte, error) {
-	raw, err := os.ReadFile(file)
+func decodesTo(b []byte, keys map[uint32][]byte, kind Kind, msg string) error {
+	m, err := Decode(b, keys)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	head, val, ok := strings.Cut(string(raw), "\n")
-	if !ok || head != "go test fuzz v1" {
-		return nil, fmt.Errorf("%s: not a fuzz corpus file", file)
+	if m.Kind != kind || m.Msg != msg || (kind == KindStats) != (m.Stats != nil) {
+		return fmt.Errorf("decoded %v %q (stats %v), want %v %q", m.Kind, m.Msg, m.Stats != nil, kind, msg)
 	}
-	val = strings.TrimSpace(val)
-	if !strings.HasPrefix(val, "[]byte(") || !strings.HasSuffix(val, ")") {
-		return nil, fmt.Errorf("%s: want one []byte value, have %.40q", file, val)
+	return nil
+}
+
+func decodeFails(b []byte, keys map[uint32][]byte, want error) error {
+	if _, err := Decode(b, keys); !errors.Is(err, want) {
+		return fmt.Errorf("Decode: %v, want %v", err, want)
 	}
-	s, err := strconv.Unquote(val[len("[]byte(") : len(val)-1])
+	return nil
+}
+
+func batchOf(b []byte, keys map[uint32][]byte, kinds ...Kind) error {
+	ms, err := DecodeAll(b, keys)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return err
 	}
-	return []byte(s), nil
+	if len(ms) != len(kinds) {
+		return fmt.Errorf("batch of %d messages, want %d", len(ms), len(kinds))
+	}
+	for i, m := range ms {
+		if m.Kind != kinds[i] {
+			return fmt.Errorf("message %d is %v, want %v", i, m.Kind, kinds[i])
+		}
+	}
+	return nil
 }

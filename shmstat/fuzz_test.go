@@ -2,13 +2,12 @@ package shmstat
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/porthole-dev/porthole/internal/fuzzcorpus"
 )
 
 // FuzzDecode feeds arbitrary segments to the reader: it must return a
@@ -244,7 +243,7 @@ func TestFuzzSeeds(t *testing.T) {
 		must(t, os.RemoveAll(dir))
 		must(t, os.MkdirAll(dir, 0o755))
 		for name, b := range seedSegments(t) {
-			must(t, os.WriteFile(filepath.Join(dir, name), []byte(fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)), 0o644))
+			must(t, fuzzcorpus.Write(filepath.Join(dir, name), b))
 		}
 	}
 	want := map[string][]Kind{
@@ -257,12 +256,8 @@ func TestFuzzSeeds(t *testing.T) {
 	must(t, err)
 	seen := 0
 	for _, e := range ents {
-		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		in, err := fuzzcorpus.Read(filepath.Join(dir, e.Name()))
 		must(t, err)
-		in, err := parseCorpusFile(raw)
-		if err != nil {
-			t.Fatalf("%s: %v", e.Name(), err)
-		}
 		if len(in) > 1024 {
 			t.Errorf("%s: %d bytes: seeds stay small so the fuzzer runs fast", e.Name(), len(in))
 		}
@@ -289,20 +284,6 @@ func TestFuzzSeeds(t *testing.T) {
 	if seen != len(want) {
 		t.Fatalf("%d of the %d ok-* seeds in %s (run with -update-seeds)", seen, len(want), dir)
 	}
-}
-
-// parseCorpusFile reads a one-value []byte file of Go's fuzz corpus.
-func parseCorpusFile(b []byte) ([]byte, error) {
-	lines := strings.SplitN(strings.TrimSpace(string(b)), "\n", 2)
-	if len(lines) != 2 || lines[0] != "go test fuzz v1" {
-		return nil, fmt.Errorf("not a fuzz corpus file")
-	}
-	v := strings.TrimSpace(lines[1])
-	if !strings.HasPrefix(v, "[]byte(") || !strings.HasSuffix(v, ")") {
-		return nil, fmt.Errorf("not a []byte value: %.40q", v)
-	}
-	s, err := strconv.Unquote(v[len("[]byte(") : len(v)-1])
-	return []byte(s), err
 }
 
 func flipEvery(b []byte, n int) []byte {

@@ -15,9 +15,9 @@ import (
 func TestListAgreesWithSnapshot(t *testing.T) {
 	dir := testDir(t)
 	owner := startChild(t, dir, "owner")
-	owner.waitReady(t)
+	owner.WaitReady(t)
 	c := startChild(t, dir, "client", "PORTHOLE_TEST_N=1", "PORTHOLE_TEST_HOLD=1")
-	c.waitReady(t)
+	c.WaitReady(t)
 	seg, err := Create("other", &Options{Dir: dir, Keep: true, MaxValues: 1})
 	must(t, err)
 	seg.Counter("a", "")
@@ -35,9 +35,9 @@ func TestListAgreesWithSnapshot(t *testing.T) {
 	s, err := r.Snapshot()
 	must(t, err)
 	svc := infos[1]
-	if svc.Err != nil || !svc.Alive || svc.OwnerPID != owner.pid || svc.Generation != s.Generation ||
+	if svc.Err != nil || !svc.Alive || svc.OwnerPID != owner.Pid || svc.Generation != s.Generation ||
 		!svc.Created.Equal(s.Created) || svc.SlotsInUse != 2 || svc.Dir != dir || svc.Slots != r.NumSlots() {
-		t.Errorf("svc = %+v; snapshot says generation %x, created %v, owner %d alive with a client", svc, s.Generation, s.Created, owner.pid)
+		t.Errorf("svc = %+v; snapshot says generation %x, created %v, owner %d alive with a client", svc, s.Generation, s.Created, owner.Pid)
 	}
 	other := infos[0]
 	if other.Err != nil || other.Alive || other.SlotsInUse != 0 || other.Failed != 1 {

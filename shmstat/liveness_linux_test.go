@@ -25,7 +25,7 @@ func readLock(t *testing.T, f *os.File, off, n int64) {
 func TestReadersCannotBlockLiveness(t *testing.T) {
 	dir := testDir(t)
 	owner := startChild(t, dir, "owner")
-	owner.waitReady(t)
+	owner.WaitReady(t)
 	path := filepath.Join(dir, "svc.shm")
 	rf, err := os.Open(path) // read-only, as any reader
 	must(t, err)
@@ -44,8 +44,7 @@ func TestReadersCannotBlockLiveness(t *testing.T) {
 		t.Fatalf("Create beside a live owner: %v, want ErrRunning", err)
 	}
 
-	owner.cmd.Process.Kill()
-	owner.cmd.Wait()
+	owner.Kill()
 	readLock(t, rf, 0, 0) // now the owner's byte too
 	if r.OwnerAlive() {
 		t.Fatal("dead owner shown alive: a reader's read lock counted")

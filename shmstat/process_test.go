@@ -5,25 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/porthole-dev/porthole/internal/childtest"
 )
 
-// Child processes: the test binary re-executed with PORTHOLE_TEST_CHILD
-// set runs one of these roles instead of the tests.
+// Child processes: the test binary re-executed in one of these roles
+// instead of the tests (see internal/childtest).
 func TestMain(m *testing.M) {
-	if role := os.Getenv("PORTHOLE_TEST_CHILD"); role != "" {
-		if err := runChild(role); err != nil {
-			fmt.Fprintln(os.Stderr, "child:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+	roles := childtest.Roles{}
+	for _, role := range []string{"owner", "writer", "client", "peer"} {
+		roles[role] = func() error { return runChild(role) }
 	}
-	os.Exit(m.Run())
+	childtest.Main(m, roles)
 }
 
 func runChild(role string) error {
@@ -118,57 +116,17 @@ func runChild(role string) error {
 	return fmt.Errorf("unknown role %q", role)
 }
 
-// child starts the test binary as a child process in role.
-type child struct {
-	cmd   *exec.Cmd
-	out   *bufio.Scanner
-	stdin interface{ Close() error }
-	pid   int
-}
-
-func startChild(t *testing.T, dir, role string, env ...string) *child {
+// startChild starts the test binary as a child process in role, with its
+// segments in dir.
+func startChild(t *testing.T, dir, role string, env ...string) *childtest.Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PORTHOLE_TEST_CHILD="+role, "PORTHOLE_DIR="+dir)
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd, out: bufio.NewScanner(stdout), stdin: stdin, pid: cmd.Process.Pid}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	return c
-}
-
-// waitReady reads lines until "ready", returning the lines before it.
-func (c *child) waitReady(t *testing.T) []string {
-	t.Helper()
-	var lines []string
-	for c.out.Scan() {
-		if strings.HasPrefix(c.out.Text(), "ready") {
-			return lines
-		}
-		lines = append(lines, c.out.Text())
-	}
-	t.Fatalf("child exited before ready: %v", c.cmd.Wait())
-	return nil
+	return childtest.Start(t, role, append([]string{"PORTHOLE_DIR=" + dir}, env...)...)
 }
 
 func TestTwoProcessesEveryKind(t *testing.T) {
 	dir := testDir(t)
 	owner := startChild(t, dir, "owner")
-	owner.waitReady(t)
+	owner.WaitReady(t)
 
 	r, err := Open("svc", &Options{Dir: dir})
 	if err != nil {
@@ -179,8 +137,8 @@ func TestTwoProcessesEveryKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Owner.PID != owner.pid || !s.OwnerAlive {
-		t.Fatalf("owner = %+v alive=%v, want pid %d alive", s.Owner, s.OwnerAlive, owner.pid)
+	if s.Owner.PID != owner.Pid || !s.OwnerAlive {
+		t.Fatalf("owner = %+v alive=%v, want pid %d alive", s.Owner, s.OwnerAlive, owner.Pid)
 	}
 	checks := []struct {
 		kind Kind
@@ -221,14 +179,14 @@ func TestTwoProcessesEveryKind(t *testing.T) {
 	for i := 0; i < n; i++ {
 		seen[q.Next()] = true
 	}
-	if !client.out.Scan() || !strings.HasPrefix(client.out.Text(), "slot ") {
+	if !client.Lines.Scan() || !strings.HasPrefix(client.Lines.Text(), "slot ") {
 		t.Fatal("client did not report its slot")
 	}
-	if client.out.Text() == fmt.Sprintf("slot %d", me.Slot()) {
+	if client.Lines.Text() == fmt.Sprintf("slot %d", me.Slot()) {
 		t.Fatalf("client and tester share slot %d", me.Slot())
 	}
-	for client.out.Scan() {
-		v, err := strconv.ParseUint(client.out.Text(), 10, 64)
+	for client.Lines.Scan() {
+		v, err := strconv.ParseUint(client.Lines.Text(), 10, 64)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +195,7 @@ func TestTwoProcessesEveryKind(t *testing.T) {
 		}
 		seen[v] = true
 	}
-	if err := client.cmd.Wait(); err != nil {
+	if err := client.Cmd.Wait(); err != nil {
 		t.Fatal(err)
 	}
 	if len(seen) != 2*n {
@@ -258,7 +216,7 @@ func TestTwoProcessesEveryKind(t *testing.T) {
 func TestKilledWriterLeavesReadableSegment(t *testing.T) {
 	dir := testDir(t)
 	w := startChild(t, dir, "writer")
-	w.waitReady(t)
+	w.WaitReady(t)
 	r, err := Open("svc", &Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -266,10 +224,10 @@ func TestKilledWriterLeavesReadableSegment(t *testing.T) {
 	defer r.Close()
 	before, _ := r.Snapshot()
 	time.Sleep(20 * time.Millisecond) // let it run mid-update
-	if err := w.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := w.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	w.cmd.Wait()
+	w.Cmd.Wait()
 
 	s, err := r.Snapshot()
 	if err != nil {
@@ -314,13 +272,12 @@ func TestDeadClientSlotIsReclaimed(t *testing.T) {
 	}
 	defer seg.Close()
 	c := startChild(t, dir, "client", "PORTHOLE_TEST_N=1", "PORTHOLE_TEST_HOLD=1")
-	c.waitReady(t)
+	c.WaitReady(t)
 	// Only two slots: the live client holds the second.
 	if _, err := Attach("svc", "x", &Options{Dir: dir}); !errors.Is(err, ErrNoSlot) {
 		t.Fatalf("Attach with every slot taken: %v, want ErrNoSlot", err)
 	}
-	c.cmd.Process.Kill()
-	c.cmd.Wait()
+	c.Kill()
 	s, _ := seg.Snapshot()
 	var dead *Slot
 	for i := range s.Slots {
@@ -350,12 +307,12 @@ func TestDeadClientSlotIsReclaimed(t *testing.T) {
 func TestEachProcessWritesItsOwnRecords(t *testing.T) {
 	dir := testDir(t)
 	owner := startChild(t, dir, "owner")
-	owner.waitReady(t)
+	owner.WaitReady(t)
 	slots := map[int]int{} // slot -> n
-	var peers []*child
+	var peers []*childtest.Child
 	for _, n := range []int{5, 9} {
 		p := startChild(t, dir, "peer", "PORTHOLE_TEST_N="+strconv.Itoa(n))
-		lines := p.waitReady(t)
+		lines := p.WaitReady(t)
 		var slot int
 		if len(lines) != 1 {
 			t.Fatalf("peer said %q", lines)
@@ -406,8 +363,7 @@ func TestEachProcessWritesItsOwnRecords(t *testing.T) {
 
 	// A process that reclaims a dead peer's slot takes over its records,
 	// started afresh: no new descriptor, no left-over run.
-	peers[0].cmd.Process.Kill()
-	peers[0].cmd.Wait()
+	peers[0].Kill()
 	descs := len(s.Metrics)
 	me, err := Attach("svc", "again", &Options{Dir: dir})
 	must(t, err)

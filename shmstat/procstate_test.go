@@ -53,7 +53,7 @@ func TestReadProcStatSeesAStoppedProcess(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !st.Stopped(); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); !st.Stopped(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("still %s 10 s after SIGSTOP", st.StateName())
 		}

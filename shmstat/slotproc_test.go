@@ -11,7 +11,7 @@ import (
 func TestSnapshotShowsKernelState(t *testing.T) {
 	dir := testDir(t)
 	owner := startChild(t, dir, "owner")
-	owner.waitReady(t)
+	owner.WaitReady(t)
 	r, err := Open("svc", &Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -23,18 +23,18 @@ func TestSnapshotShowsKernelState(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, sl := range s.Slots {
-			if sl.PID == owner.pid {
+			if sl.PID == owner.Pid {
 				return sl.Proc
 			}
 		}
-		t.Fatalf("no slot of pid %d", owner.pid)
+		t.Fatalf("no slot of pid %d", owner.Pid)
 		return ProcStat{}
 	}
-	if ps := state(); ps.PID != owner.pid || ps.Stopped() || ps.StartTime == 0 {
+	if ps := state(); ps.PID != owner.Pid || ps.Stopped() || ps.StartTime == 0 {
 		t.Fatalf("running owner: %+v", ps)
 	}
-	syscall.Kill(owner.pid, syscall.SIGSTOP)
-	defer syscall.Kill(owner.pid, syscall.SIGCONT)
+	syscall.Kill(owner.Pid, syscall.SIGSTOP)
+	defer syscall.Kill(owner.Pid, syscall.SIGCONT)
 	for deadline := time.Now().Add(30 * time.Second); !state().Stopped(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) { // the kernel stops it asynchronously
 			t.Fatalf("snapshot never showed the stopped process: %+v", state())

@@ -11,7 +11,7 @@ import (
 func TestVerifySlotProcess(t *testing.T) {
 	dir := testDir(t)
 	owner := startChild(t, dir, "owner")
-	owner.waitReady(t)
+	owner.WaitReady(t)
 	r, err := Open("svc", &Options{Dir: dir})
 	must(t, err)
 	defer r.Close()
@@ -49,16 +49,15 @@ func TestVerifySlotProcess(t *testing.T) {
 	// The pause key's signals reach the verified process.
 	must(t, SignalSlotProcess(s, 0, syscall.SIGSTOP))
 	var ws unix.WaitStatus
-	if _, err := unix.Wait4(owner.pid, &ws, unix.WUNTRACED, nil); err != nil || !ws.Stopped() {
+	if _, err := unix.Wait4(owner.Pid, &ws, unix.WUNTRACED, nil); err != nil || !ws.Stopped() {
 		t.Fatalf("owner not stopped: %v, %v", ws, err)
 	}
 	must(t, SignalSlotProcess(s, 0, syscall.SIGCONT))
-	if _, err := unix.Wait4(owner.pid, &ws, unix.WCONTINUED, nil); err != nil || !ws.Continued() {
+	if _, err := unix.Wait4(owner.Pid, &ws, unix.WCONTINUED, nil); err != nil || !ws.Continued() {
 		t.Fatalf("owner not continued: %v, %v", ws, err)
 	}
 
-	owner.cmd.Process.Kill()
-	owner.cmd.Wait()
+	owner.Kill()
 	if err := VerifySlotProcess(s, 0); !errors.Is(err, ErrNotSlotProcess) {
 		t.Errorf("a dead owner: %v, want ErrNotSlotProcess", err)
 	}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,63 +12,56 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
-// Helper processes: the test binary re-executed with PORTHOLE_TUI_CHILD
-// owns or attaches to a segment and waits.
+// Helper processes: the test binary re-executed in a role owns or
+// attaches to a segment and waits.
 func TestMain(m *testing.M) {
-	switch os.Getenv("PORTHOLE_TUI_CHILD") {
-	case "owner":
-		seg, err := shmstat.Create("e2e", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
-		if err != nil {
-			fmt.Println("error", err)
-			os.Exit(1)
-		}
-		seg.Counter("requests_served", "requests served").Add(12345)
-		for i := 0; i < 30; i++ {
-			seg.Gauge(fmt.Sprintf("zz_gauge_%02d", i), "one of many, to scroll").Set(int64(1000 * i))
-		}
-		tk := seg.Task("nightly_copy", time.Millisecond)
-		tk.Start()
-		tk.Done(errors.New("checksum mismatch"))
-		seg.Probe("worker").Mark("waiting for work")
-		fmt.Println("ready")
-		time.Sleep(time.Hour)
-	case "client":
-		seg, err := shmstat.Attach("e2e", "doomed", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
-		if err != nil {
-			fmt.Println("error", err)
-			os.Exit(1)
-		}
-		_ = seg
-		fmt.Println("ready")
-		time.Sleep(time.Hour)
-	}
-	os.Exit(m.Run())
+	childtest.Main(m, childtest.Roles{
+		"owner": func() error {
+			seg, err := shmstat.Create("e2e", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
+			if err != nil {
+				return err
+			}
+			seg.Counter("requests_served", "requests served").Add(12345)
+			for i := 0; i < 30; i++ {
+				seg.Gauge(fmt.Sprintf("zz_gauge_%02d", i), "one of many, to scroll").Set(int64(1000 * i))
+			}
+			tk := seg.Task("nightly_copy", time.Millisecond)
+			tk.Start()
+			tk.Done(errors.New("checksum mismatch"))
+			seg.Probe("worker").Mark("waiting for work")
+			childtest.Ready()
+			time.Sleep(time.Hour) // until killed
+			return nil
+		},
+		"client": func() error {
+			seg, err := shmstat.Attach("e2e", "doomed", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
+			if err != nil {
+				return err
+			}
+			_ = seg
+			childtest.Ready()
+			time.Sleep(time.Hour) // until killed
+			return nil
+		},
+	})
 }
 
-func startChild(t *testing.T, dir, role string) *exec.Cmd {
+func startChild(t *testing.T, dir, role string) *childtest.Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PORTHOLE_TUI_CHILD="+role, "PORTHOLE_DIR="+dir)
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	if sc := bufio.NewScanner(out); !sc.Scan() || sc.Text() != "ready" {
-		t.Fatalf("%s child: %q", role, sc.Text())
-	}
-	return cmd
+	c := childtest.Start(t, role, "PORTHOLE_DIR="+dir)
+	c.WaitReady(t)
+	return c
 }
 
 func TestModelBuildsFromRealSegments(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "seg")
 	owner := startChild(t, dir, "owner")
 	client := startChild(t, dir, "client")
-	client.Process.Kill()
-	client.Wait()
+	client.Kill()
 	m := NewModel(Config{Dir: dir})
 	defer m.Close()
 	snap := m.Build(context.Background())
@@ -79,7 +71,7 @@ func TestModelBuildsFromRealSegments(t *testing.T) {
 	seg := snap.Segments[0]
 	var owned, dead bool
 	for _, sl := range seg.Slots {
-		if sl.PID == owner.Process.Pid && sl.Alive {
+		if sl.PID == owner.Pid && sl.Alive {
 			owned = true
 		}
 		if sl.Role == "doomed" && !sl.Alive {
@@ -95,13 +87,18 @@ func TestModelBuildsFromRealSegments(t *testing.T) {
 	if len(seg.Probes) != 1 || seg.Probes[0].Location != "waiting for work" {
 		t.Errorf("probes %+v", seg.Probes)
 	}
-	// A second build has rates.
+	// A second build has rates: over an interval (a time span to divide
+	// by, not a wait for an event), the unchanged counter's is 0/s.
 	time.Sleep(50 * time.Millisecond)
 	snap = m.Build(context.Background())
-	for _, mv := range snap.Segments[0].Metrics {
-		if mv.Name == "requests_served" && (mv.Total != "12,345" || mv.Rate != "0/s") {
-			t.Errorf("requests_served row %+v", mv)
+	var row *MetricView
+	for i, mv := range snap.Segments[0].Metrics {
+		if mv.Name == "requests_served" {
+			row = &snap.Segments[0].Metrics[i]
 		}
+	}
+	if row == nil || row.Total != "12,345" || row.Rate != "0/s" {
+		t.Errorf("requests_served row %+v, want total 12,345 at 0/s; metrics %+v", row, snap.Segments[0].Metrics)
 	}
 }
 
@@ -135,8 +132,10 @@ func TestTopInTmux(t *testing.T) {
 	}
 	tmux("new-session", "-d", "-s", "top", "-x", "100", "-y", "30", "env", "PORTHOLE_DIR="+dir, bin, "top", "--interval", "200ms", "--bus=false")
 	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
+	// A terminal gives no event when it has drawn: poll its screen, with
+	// a deadline that holds on a loaded machine.
 	screen := func(want string) string {
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for {
 			s := tmux("capture-pane", "-p", "-t", "top")
 			if strings.Contains(s, want) || time.Now().After(deadline) {
@@ -183,16 +182,16 @@ func TestTopInTmux(t *testing.T) {
 	}
 	// Pause with confirmation: the owner's row is below the segment's.
 	keys("Down", "z")
-	expect("pause asks", fmt.Sprintf("pause pid %d", owner.Process.Pid), "z or y")
-	if st := procState(t, owner.Process.Pid); st == "T" {
+	expect("pause asks", fmt.Sprintf("pause pid %d", owner.Pid), "z or y")
+	if st := procState(t, owner.Pid); st == "T" {
 		t.Fatal("paused before the confirmation")
 	}
 	keys("y")
 	expect("paused", "1 PAUSED")
-	waitState(t, owner.Process.Pid, "T")
+	waitState(t, owner.Pid, "T")
 	keys("Z")
-	expect("resumed", fmt.Sprintf("resumed pid %d", owner.Process.Pid))
-	waitState(t, owner.Process.Pid, "S")
+	expect("resumed", fmt.Sprintf("resumed pid %d", owner.Pid))
+	waitState(t, owner.Pid, "S")
 	// The cluster view says where it looked for the collector (or shows
 	// the one that answered there).
 	keys("Tab")
@@ -209,7 +208,7 @@ func TestTopInTmux(t *testing.T) {
 	}
 	tmux("send-keys", "-t", "top", "?")
 	tmux("send-keys", "-t", "top", "q")
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if exec.Command("tmux", "-S", sock, "has-session", "-t", "top").Run() != nil {
 			return // porthole top quit and the session ended

@@ -248,7 +248,7 @@ func TestHelpListsEveryKey(t *testing.T) {
 func TestPauseConfirmAndResumeAll(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "seg")
 	owner := startChild(t, dir, "owner")
-	pid := owner.Process.Pid
+	pid := owner.Pid
 	m := NewModel(Config{Dir: dir})
 	defer m.Close()
 	ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector"
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 	"github.com/porthole-dev/porthole/mlog"
 	"github.com/porthole-dev/porthole/shmstat"
@@ -114,8 +115,8 @@ func TestCheckDeadOwner(t *testing.T) {
 		return
 	}
 	t.Setenv("PORTHOLE_DIR", filepath.Join(t.TempDir(), "seg"))
-	t.Setenv(envActAsMain, "1")
-	muxd := exec.Command(os.Args[0], "example", "muxd", "--streams", "1")
+	childtest.SetRole(t, rolePorthole)
+	muxd := childtest.Command(rolePorthole, "example", "muxd", "--streams", "1")
 	muxd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := muxd.Start(); err != nil {
 		t.Fatal(err)

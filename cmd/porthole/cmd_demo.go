@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector/scoreboard"
+	"github.com/porthole-dev/porthole/internal/supervise"
 	"github.com/porthole-dev/porthole/tui"
 )
 
@@ -35,18 +35,21 @@ var demoProcs = [][]string{
 		"example", "replicate", "--once", "--name", "replicate-cron", "--work", "{tmp}/replicate-cron", "--fill-snapshots"},
 }
 
+// demo is one run of porthole demo: its flags and temporary directory.
+type demo struct {
+	noTUI    bool
+	duration time.Duration
+	httpAddr string
+	keep     bool
+
+	tmp, segDir, spool, board string
+	log                       *os.File // the daemons' output
+}
+
 func runDemo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", "[--no-tui] [--duration D] [--http ADDR] [--keep]", stderr)
-	noTUI := fs.Bool("no-tui", false, "print the scoreboard every second instead of opening porthole top")
-	duration := fs.Duration("duration", 0, "stop after D (0: until interrupted or q)")
-	httpAddr := fs.String("http", "", `the collector's HTTP address ("" for none)`)
-	keep := fs.Bool("keep", false, "keep the temporary directory (spool, segments) at exit")
-	pos, err := parseFlags(fs, args)
+	d, err := parseDemoFlags(args, stderr)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -57,110 +60,170 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	// demo, so no thread exit elsewhere in the runtime can fire it.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	if err := d.makeDirs(); err != nil {
+		return err
+	}
+	defer d.removeDirs()
+	// Everything the demo starts, and this process (for top), uses the
+	// demo's own segment directory.
+	defer setEnv("PORTHOLE_DIR", d.segDir)()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	g := supervise.New(exe, d.log)
+	defer d.stop(g, stderr)
+	if err := d.start(ctx, g); err != nil || ctx.Err() != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "porthole demo: started %d processes; segments in %s, spool in %s, their output in %s\n",
+		len(g.Procs()), d.segDir, d.spool, d.log.Name())
+	if d.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.duration)
+		defer cancel()
+	}
+	if !d.noTUI {
+		return d.dashboard(ctx)
+	}
+	return d.printLoop(ctx, g, stdout, stderr)
+}
+
+func parseDemoFlags(args []string, stderr io.Writer) (*demo, error) {
+	fs := newFlagSet("demo", "[--no-tui] [--duration D] [--http ADDR] [--keep]", stderr)
+	d := &demo{}
+	fs.BoolVar(&d.noTUI, "no-tui", false, "print the scoreboard every second instead of opening porthole top")
+	fs.DurationVar(&d.duration, "duration", 0, "stop after D (0: until interrupted or q)")
+	fs.StringVar(&d.httpAddr, "http", "", `the collector's HTTP address ("" for none)`)
+	fs.BoolVar(&d.keep, "keep", false, "keep the temporary directory (spool, segments) at exit")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
+	}
+	return d, nil
+}
+
+// makeDirs makes the demo's temporary directory and its log file.
+func (d *demo) makeDirs() error {
 	tmp, err := os.MkdirTemp("", "porthole-demo-")
 	if err != nil {
 		return err
 	}
-	if !*keep {
-		defer os.RemoveAll(tmp)
+	d.tmp = tmp
+	d.segDir = filepath.Join(tmp, "segments")
+	d.spool = filepath.Join(tmp, "spool")
+	d.board = filepath.Join(d.spool, "scoreboard.json")
+	d.log, err = os.Create(filepath.Join(tmp, "daemons.log"))
+	if err != nil {
+		os.RemoveAll(tmp)
 	}
-	segDir := filepath.Join(tmp, "segments")
-	spool := filepath.Join(tmp, "spool")
-	board := filepath.Join(spool, "scoreboard.json")
-	logFile, err := os.Create(filepath.Join(tmp, "daemons.log"))
+	return err
+}
+
+// removeDirs closes the log and removes the directory unless --keep.
+func (d *demo) removeDirs() {
+	d.log.Close()
+	if !d.keep {
+		os.RemoveAll(d.tmp)
+	}
+}
+
+// setEnv sets key to value and returns the function that restores it.
+func setEnv(key, value string) (restore func()) {
+	old, had := os.LookupEnv(key)
+	os.Setenv(key, value)
+	return func() {
+		if had {
+			os.Setenv(key, old)
+		} else {
+			os.Unsetenv(key)
+		}
+	}
+}
+
+// argv returns demoProcs[i] with the demo's paths filled in.
+func (d *demo) argv(i int) []string {
+	argv := make([]string, len(demoProcs[i]))
+	for j, s := range demoProcs[i] {
+		switch s {
+		case "{spool}":
+			s = d.spool
+		case "{http}":
+			s = d.httpAddr
+		default:
+			s = strings.ReplaceAll(s, "{tmp}", d.tmp)
+		}
+		argv[j] = s
+	}
+	return argv
+}
+
+// start starts demoProcs. The collector must join the group, then queued
+// make its segment and socket: if either exits at once, start stops.
+func (d *demo) start(ctx context.Context, g *supervise.Group) error {
+	for i := range demoProcs {
+		p, err := g.Start(d.argv(i)...)
+		if err != nil {
+			return err
+		}
+		if i > 1 {
+			continue
+		}
+		if err := p.Settle(ctx, 300*time.Millisecond); ctx.Err() != nil {
+			return nil // interrupted: runDemo stops
+		} else if err != nil {
+			return fmt.Errorf("%w:\n%s", err, tail(d.log.Name(), 5))
+		}
+	}
+	return nil
+}
+
+// stop stops every child and says what happened.
+func (d *demo) stop(g *supervise.Group, stderr io.Writer) {
+	n := g.Stop(3 * time.Second)
+	hint := "--keep keeps the daemons' output"
+	if d.keep {
+		hint = "see " + d.log.Name()
+	}
+	for _, p := range g.Unexpected() {
+		fmt.Fprintf(stderr, "porthole demo: %s had exited by itself: %v (%s)\n", p, p.Err(), hint)
+	}
+	what := "removed"
+	if d.keep {
+		what = "kept"
+	}
+	fmt.Fprintf(stderr, "porthole demo: stopped %s; %s %s\n", plural(n, "process", "processes"), what, d.tmp)
+}
+
+// dashboard runs porthole top on the demo's context: it returns on q, on
+// a signal or at --duration, restoring the terminal before the deferred
+// clean-up stops the children.
+func (d *demo) dashboard(ctx context.Context) error {
+	busCfg, err := (&busFlags{}).config()
 	if err != nil {
 		return err
 	}
-	defer logFile.Close()
-	// Everything the demo starts, and this process (for top), uses the
-	// demo's own segment directory.
-	oldDir, hadDir := os.LookupEnv("PORTHOLE_DIR")
-	os.Setenv("PORTHOLE_DIR", segDir)
-	defer func() {
-		if hadDir {
-			os.Setenv("PORTHOLE_DIR", oldDir)
-		} else {
-			os.Unsetenv("PORTHOLE_DIR")
-		}
-	}()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	var procs []*child
-	defer func() {
-		n := stopAll(procs)
-		hint := "--keep keeps the daemons' output"
-		if *keep {
-			hint = "see " + logFile.Name()
-		}
-		reportExits(stderr, procs, hint)
-		if *keep {
-			fmt.Fprintf(stderr, "porthole demo: stopped %s; kept %s\n", plural(n, "process", "processes"), tmp)
-		} else {
-			fmt.Fprintf(stderr, "porthole demo: stopped %s; removed %s\n", plural(n, "process", "processes"), tmp)
-		}
-	}()
-	for i, a := range demoProcs {
-		argv := make([]string, len(a))
-		for j, s := range a {
-			switch s {
-			case "{spool}":
-				s = spool
-			case "{http}":
-				s = *httpAddr
-			default:
-				s = strings.ReplaceAll(s, "{tmp}", tmp)
-			}
-			argv[j] = s
-		}
-		c, err := startChild(exe, argv, logFile)
-		if err != nil {
-			return err
-		}
-		procs = append(procs, c)
-		if i <= 1 {
-			// Let the collector join the group, then queued make its
-			// segment and socket; stop at once if either could not.
-			select {
-			case <-c.done:
-				c.stopping = true // reported here
-				return fmt.Errorf("%s exited at once (%v):\n%s", c, c.err, tail(logFile.Name(), 5))
-			case <-time.After(300 * time.Millisecond):
-			case <-ctx.Done():
-				return nil
-			}
-		}
-	}
-	fmt.Fprintf(stderr, "porthole demo: started %d processes; segments in %s, spool in %s, their output in %s\n",
-		len(procs), segDir, spool, logFile.Name())
+	m := tui.NewModel(tui.Config{Collector: d.board, Bus: true, BusConfig: busCfg, SampleHz: 97})
+	return tui.Run(ctx, m, tui.NewUI(m, nil), time.Second, true)
+}
 
-	if *duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *duration)
-		defer cancel()
-	}
-	if !*noTUI {
-		// The dashboard runs here, on the demo's context: it returns on q,
-		// on a signal or at --duration, restoring the terminal before the
-		// deferred clean-up stops the children.
-		busCfg, err := (&busFlags{}).config()
-		if err != nil {
-			return err
-		}
-		m := tui.NewModel(tui.Config{Collector: board, Bus: true, BusConfig: busCfg, SampleHz: 97})
-		return tui.Run(ctx, m, tui.NewUI(m, nil), time.Second, true)
-	}
+// printLoop prints the scoreboard every second until ctx ends or the
+// collector exits.
+func (d *demo) printLoop(ctx context.Context, g *supervise.Group, stdout, stderr io.Writer) error {
+	collector := g.Procs()[0]
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-procs[0].done:
-			procs[0].stopping = true // reported here
-			return fmt.Errorf("the collector exited (%v):\n%s", procs[0].err, tail(logFile.Name(), 5))
+		case <-collector.Done():
+			collector.Acknowledge() // reported here
+			return fmt.Errorf("the collector exited (%v):\n%s", collector.Err(), tail(d.log.Name(), 5))
 		case <-t.C:
 		}
-		sb, err := scoreboard.Read(board)
+		sb, err := scoreboard.Read(d.board)
 		if err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				fmt.Fprintf(stderr, "porthole demo: %v\n", err)
@@ -173,56 +236,10 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stdout)
 		}
 		printScoreboard(stdout, sb)
-		for _, c := range procs {
-			if c.exited() {
-				fmt.Fprintf(stdout, "\n%s exited: %v (see %s)\n", c, c.err, logFile.Name())
+		for _, p := range g.Procs() {
+			if p.Exited() {
+				fmt.Fprintf(stdout, "\n%s exited: %v (see %s)\n", p, p.Err(), d.log.Name())
 			}
-		}
-	}
-}
-
-// child is a process the demo started, in its own process group.
-type child struct {
-	cmd  *exec.Cmd
-	argv []string
-	done chan struct{} // closed when it has exited and been reaped
-	err  error         // its exit status, once done is closed
-	// stopping is set when the demo stops it (or has reported its exit),
-	// so its exit needs no report.
-	stopping bool
-}
-
-func startChild(exe string, argv []string, out *os.File) (*child, error) {
-	cmd := exec.Command(exe, argv...)
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %v: %w", argv, err)
-	}
-	c := &child{cmd: cmd, argv: argv, done: make(chan struct{})}
-	go func() {
-		c.err = cmd.Wait()
-		close(c.done)
-	}()
-	return c, nil
-}
-
-func (c *child) String() string { return "porthole " + strings.Join(c.argv, " ") }
-
-func (c *child) exited() bool {
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// reportExits says which children ended before the demo stopped them.
-func reportExits(w io.Writer, procs []*child, hint string) {
-	for _, c := range procs {
-		if !c.stopping {
-			fmt.Fprintf(w, "porthole demo: %s had exited by itself: %v (%s)\n", c, c.err, hint)
 		}
 	}
 }
@@ -242,33 +259,4 @@ func tail(name string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// stopAll sends SIGTERM to every process group, waits up to 3 s, then
-// kills what is left. It returns how many were still running.
-func stopAll(procs []*child) int {
-	n := 0
-	for _, c := range procs {
-		if !c.exited() {
-			n++
-			c.stopping = true
-		}
-		// The whole group, even when its leader is gone: muxd's producers.
-		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGTERM)
-	}
-	deadline := time.After(3 * time.Second)
-	for _, c := range procs {
-		select {
-		case <-c.done:
-		case <-deadline:
-			for _, c := range procs {
-				syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-			}
-			for _, c := range procs {
-				<-c.done
-			}
-			return n
-		}
-	}
-	return n
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 )
 
@@ -16,7 +17,7 @@ func TestDemoNoTUI(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
-	t.Setenv(envActAsMain, "1")
+	childtest.SetRole(t, rolePorthole)
 	var out, errs syncBuffer
 	if code := run([]string{"demo", "--no-tui", "--duration", "8s"}, &out, &errs); code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, errs.String())

@@ -135,7 +135,7 @@ func TestQueryFollowAcrossRotation(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for strings.Count(out.String(), "\n") < n && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond) // the follower polls every 200 ms
 	}

@@ -63,7 +63,7 @@ func TestRunExitCodesAndCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer first.Process.Kill()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 			if out, _ := runBuilt(t, "check", "backup"); strings.Contains(out, "job running") {
 				break
 			}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,9 +142,15 @@ func TestDebugSetsAndClearsFlags(t *testing.T) {
 	if !merge.On() || trace.On() {
 		t.Fatal("-trace did not clear only trace")
 	}
+	// The listing: every flag, then the owner's row says only merge is on
+	// (read by columns, whatever their spacing).
 	out, _, _ = runCmd(t, "debug", "svc", "--dir", dir)
-	if !strings.Contains(out, "merge") || strings.Contains(out, "owner  merge trace") {
-		t.Errorf("listing:\n%s", out)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || lines[0] != "flags of svc: merge trace" || strings.Join(strings.Fields(lines[1]), " ") != "SLOT PID ROLE ON" {
+		t.Fatalf("listing, want the flags, a header and the owner's row:\n%s", out)
+	}
+	if f := strings.Fields(lines[2]); len(f) < 4 || f[1] != strconv.Itoa(os.Getpid()) || f[2] != "owner" || strings.Join(f[3:], " ") != "merge" {
+		t.Errorf("owner row %q: want pid %d, role owner, on: merge", lines[2], os.Getpid())
 	}
 	if _, errs, code = runCmd(t, "debug", "svc", "--dir", dir, "+nosuch"); code == 0 || !strings.Contains(errs, "unknown flag") {
 		t.Errorf("+nosuch: exit %d, %q", code, errs)

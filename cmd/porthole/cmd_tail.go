@@ -48,52 +48,74 @@ func (f *tailFilter) match(m *mlog.Received) bool {
 	return f.grep == nil || f.grep.MatchString(m.Msg) || f.grep.MatchString(attrText(m.Attrs))
 }
 
-func runTail(args []string, stdout, stderr io.Writer) error {
+// tailOptions are porthole tail's flags.
+type tailOptions struct {
+	filter tailFilter
+	json   bool
+	count  int
+	bus    mlog.Config
+}
+
+func parseTailFlags(args []string, stderr io.Writer) (*tailOptions, error) {
 	fs := newFlagSet("tail", "[--level L] [--host H] [--program P] [--grep RE] [--json] [--stats]", stderr)
 	level := fs.String("level", "debug", "least level shown")
 	host := fs.String("host", "", "only this host")
 	program := fs.String("program", "", "only this program")
 	grep := fs.String("grep", "", "only messages (or attributes) matching this regular expression")
-	asJSON := fs.Bool("json", false, "one JSON object per message")
+	o := &tailOptions{}
+	fs.BoolVar(&o.json, "json", false, "one JSON object per message")
 	stats := fs.Bool("stats", false, "show stats announcements too")
-	count := fs.Int("count", 0, "exit after N messages (0: until interrupted)")
+	fs.IntVar(&o.count, "count", 0, "exit after N messages (0: until interrupted)")
 	var bf busFlags
 	bf.add(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(pos) > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
+		return nil, fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
-	f := tailFilter{host: *host, program: *program, stats: *stats}
-	if f.level, err = parseLevel(*level); err != nil {
-		return err
+	o.filter = tailFilter{host: *host, program: *program, stats: *stats}
+	if o.filter.level, err = parseLevel(*level); err != nil {
+		return nil, err
 	}
 	if *grep != "" {
-		if f.grep, err = regexp.Compile(*grep); err != nil {
-			return fmt.Errorf("%w: --grep: %v", errUsage, err)
+		if o.filter.grep, err = regexp.Compile(*grep); err != nil {
+			return nil, fmt.Errorf("%w: --grep: %v", errUsage, err)
 		}
 	}
-	cfg, err := bf.config()
+	if o.bus, err = bf.config(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func runTail(args []string, stdout, stderr io.Writer) error {
+	o, err := parseTailFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	r, err := mlog.Listen(cfg)
+	r, err := mlog.Listen(o.bus)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if !*asJSON {
-		fmt.Fprintf(stderr, "listening on %s (receive buffer %d bytes)\n", orDefault(cfg.Group, mlog.DefaultGroup), r.RecvBuffer())
+	if !o.json {
+		fmt.Fprintf(stderr, "listening on %s (receive buffer %d bytes)\n", orDefault(o.bus.Group, mlog.DefaultGroup), r.RecvBuffer())
 	}
-	t := &tailer{r: r, out: stdout, errw: termsafe.NewWriter(stderr), json: *asJSON, names: map[uint64]string{}}
+	t := &tailer{r: r, out: stdout, errw: termsafe.NewWriter(stderr), json: o.json, names: map[uint64]string{}}
+	return t.run(ctx, &o.filter, o.count)
+}
+
+// run prints what the bus carries until ctx ends or count messages
+// (0: no limit) were shown.
+func (t *tailer) run(ctx context.Context, f *tailFilter, count int) error {
 	shown := 0
 	for {
 		rctx, cancel := context.WithTimeout(ctx, time.Second)
-		m, err := r.Read(rctx)
+		m, err := t.r.Read(rctx)
 		cancel()
 		t.reportLoss()
 		if err != nil {
@@ -117,7 +139,7 @@ func runTail(args []string, stdout, stderr io.Writer) error {
 		}
 		t.print(&m)
 		shown++
-		if *count > 0 && shown >= *count {
+		if count > 0 && shown >= count {
 			return nil
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 	"github.com/porthole-dev/porthole/internal/whatif"
 	"github.com/porthole-dev/porthole/shmstat"
@@ -30,8 +30,8 @@ func TestWhatifFindsTheInterference(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "seg")
 	t.Setenv("PORTHOLE_DIR", dir)
-	t.Setenv(envActAsMain, "1")
-	muxd := exec.Command(os.Args[0], "example", "muxd", "--streams", "3", "--mode", "interleaved")
+	childtest.SetRole(t, rolePorthole)
+	muxd := childtest.Command(rolePorthole, "example", "muxd", "--streams", "3", "--mode", "interleaved")
 	muxd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := muxd.Start(); err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestWhatifFindsTheInterference(t *testing.T) {
 
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
 		t.Run("ended by "+sig.String(), func(t *testing.T) {
-			wi := exec.Command(os.Args[0], "whatif", "muxd", "--rate", "bytes_total", "--pause", "2s", "--pids", strconv.Itoa(pids[0]))
+			wi := childtest.Command(rolePorthole, "whatif", "muxd", "--rate", "bytes_total", "--pause", "2s", "--pids", strconv.Itoa(pids[0]))
 			if err := wi.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +134,7 @@ func TestWhatifFindsTheInterference(t *testing.T) {
 // stderr and exit code.
 func porthole(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := childtest.Command(rolePorthole, args...)
 	var out, errs strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errs
 	err := cmd.Run()
@@ -150,7 +150,7 @@ func porthole(t *testing.T, args ...string) (string, string, int) {
 // producers' pids, producer i at index i.
 func flowing(t *testing.T, name string, n int) []int {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		r, err := shmstat.Open(name, nil)
 		if err != nil {
 			continue

@@ -136,7 +136,7 @@ func TestOverlappingRuns(t *testing.T) {
 		}
 		first <- res
 	}()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		if r, err := shmstat.Open("backup", &shmstat.Options{Dir: dir}); err == nil {
 			s, _ := r.Snapshot()
 			r.Close()
@@ -214,7 +214,7 @@ func TestInterruptedRunPassesTheSignalOn(t *testing.T) {
 		res, sig, err := Run(ctx, Config{Name: "long", Dir: dir, Linger: -1, Command: []string{"sleep", "30"}})
 		done <- out{res, int(sig), err}
 	}()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
 		if r, err := shmstat.Open("long", &shmstat.Options{Dir: dir}); err == nil {
 			s, _ := r.Snapshot()
 			r.Close()

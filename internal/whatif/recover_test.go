@@ -70,7 +70,7 @@ func procStat(t *testing.T, pid int) shmstat.ProcStat {
 
 func waitState(t *testing.T, pid int, stopped bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); procStat(t, pid).Stopped() != stopped; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); procStat(t, pid).Stopped() != stopped; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("pid %d: stopped %v after 10 s, want %v", pid, !stopped, stopped)
 		}

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
+	"github.com/porthole-dev/porthole/shmstat"
 )
 
 // TestInterleavingTanksTheTotal is the multiplexer incident with real
@@ -27,6 +29,7 @@ func TestInterleavingTanksTheTotal(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
+	childtest.SetRole(t, "muxd") // the producers Main starts
 	tests := []struct {
 		mode  string
 		tanks bool
@@ -58,12 +61,13 @@ func TestInterleavingTanksTheTotal(t *testing.T) {
 			// first, a switch per chunk.
 			drained(t, "stream_1_bytes", "stream_2_bytes")
 			one := rate(t, "bytes_total", time.Second)
+			resumedFrom := read(t)
 			for _, pid := range pids[1:] {
 				if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
 					t.Fatal(err)
 				}
 			}
-			time.Sleep(200 * time.Millisecond)
+			moving(t, resumedFrom, "stream_1_bytes", "stream_2_bytes")
 			again := rate(t, "bytes_total", time.Second)
 			t.Logf("%s: total %.2f MB/s with 3 streams, %.2f MB/s with 2 stopped, %.2f MB/s resumed",
 				tc.mode, all/1e6, one/1e6, again/1e6)
@@ -82,7 +86,7 @@ func TestInterleavingTanksTheTotal(t *testing.T) {
 // pids, producer i at index i.
 func producers(t *testing.T, n int) []int {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		s := read(t)
 		if s == nil {
 			continue
@@ -107,6 +111,22 @@ func producers(t *testing.T, n int) []int {
 	return nil
 }
 
+// moving waits until each named counter has moved past its value in
+// from, for at most a minute.
+func moving(t *testing.T, from *shmstat.Snapshot, names ...string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		s, all := read(t), true
+		for _, name := range names {
+			all = all && streamBytes(s, name) > streamBytes(from, name)
+		}
+		if all {
+			return
+		}
+	}
+	t.Fatalf("%v did not move again within a minute", names)
+}
+
 // drained waits until the named counters stop moving for 300 ms.
 func drained(t *testing.T, names ...string) {
 	t.Helper()
@@ -118,7 +138,7 @@ func drained(t *testing.T, names ...string) {
 		return n
 	}
 	last := sum()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		time.Sleep(300 * time.Millisecond)
 		n := sum()
 		if n == last {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 	"github.com/porthole-dev/porthole/shmstat"
 )
@@ -20,6 +21,7 @@ func TestLoopLoadCountsWaitingAsIdle(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
+	childtest.SetRole(t, "muxd") // the producers Main starts
 	t.Setenv("PORTHOLE_DIR", filepath.Join(t.TempDir(), "seg"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

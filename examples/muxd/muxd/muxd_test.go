@@ -2,33 +2,30 @@ package muxd
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
-// Producers are this test binary started again by Main with EnvProducer.
+// Producers are this test binary, started again by Main (with
+// EnvProducer) in the role "muxd" that tests set with childtest.SetRole.
 func TestMain(m *testing.M) {
-	if os.Getenv(EnvProducer) != "" {
-		if err := Main(context.Background(), nil, io.Discard, os.Stderr); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
+	childtest.Main(m, childtest.Roles{
+		"muxd": func() error { return Main(context.Background(), nil, io.Discard, os.Stderr) },
+	})
 }
 
 func TestBothModesRelayEveryStream(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
+	childtest.SetRole(t, "muxd")
 	for _, mode := range []string{"--single-loop", "--per-stream"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Setenv("PORTHOLE_DIR", filepath.Join(t.TempDir(), "seg"))
@@ -36,7 +33,7 @@ func TestBothModesRelayEveryStream(t *testing.T) {
 			done := make(chan error, 1)
 			go func() { done <- Main(ctx, []string{"--streams", "2", mode}, io.Discard, io.Discard) }()
 			var snap *shmstat.Snapshot
-			deadline := time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(time.Minute)
 			for time.Now().Before(deadline) {
 				time.Sleep(200 * time.Millisecond)
 				r, err := shmstat.Open("muxd", nil)

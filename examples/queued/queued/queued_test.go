@@ -153,11 +153,11 @@ func counter(s *shmstat.Snapshot, name string) uint64 {
 	return 0
 }
 
-// waitFor reads the queued segment until ok, for at most 15 s.
+// waitFor reads the queued segment until ok, for at most a minute.
 func waitFor(t *testing.T, ok func(*shmstat.Snapshot) bool) *shmstat.Snapshot {
 	t.Helper()
 	var last *shmstat.Snapshot
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		r, err := shmstat.Open("queued", nil)
 		if err != nil {
 			continue

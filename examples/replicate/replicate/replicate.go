@@ -88,7 +88,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	t := time.NewTicker(*every)
 	defer t.Stop()
 	for {
-		if demo {
+		// The demo's data changes between runs, never under a run's
+		// snapshot: a file removed while it is copied failed healthy runs
+		// on a loaded machine.
+		if running, _ := j.task.Running(); demo && !running {
 			changeDemoData(*src, changes)
 		}
 		j.tryRun(ctx)

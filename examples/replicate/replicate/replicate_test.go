@@ -12,35 +12,48 @@ import (
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
-// run starts the job with args for d and returns its task as a reader
-// saw it just before the job stopped.
-func run(t *testing.T, d time.Duration, args ...string) (shmstat.TaskValue, *shmstat.Snapshot) {
+// run starts the job with args, reads its segment until ready says the
+// state a subtest is about has come (or fails after a minute: a margin
+// for a loaded machine), and returns the task and snapshot it saw then.
+// A segment gives no event when it changes: reading it is the way to see.
+func run(t *testing.T, ready func(shmstat.TaskValue, *shmstat.Snapshot) bool, args ...string) (shmstat.TaskValue, *shmstat.Snapshot) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "seg")
 	t.Setenv("PORTHOLE_DIR", dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Main(ctx, args, io.Discard, io.Discard) }()
-	time.Sleep(d)
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}()
+	var task shmstat.TaskValue
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		snap, err := snapshot()
+		if err != nil {
+			continue // not created yet
+		}
+		m := snap.Metric(shmstat.KindTask, "replication")
+		if m == nil {
+			continue
+		}
+		if task = m.Task; ready(task, snap) {
+			return task, snap
+		}
+	}
+	t.Fatalf("the state awaited did not come within a minute; task %+v", task)
+	return task, nil
+}
+
+func snapshot() (*shmstat.Snapshot, error) {
 	r, err := shmstat.Open("replicate", nil)
 	if err != nil {
-		cancel()
-		t.Fatal(err)
+		return nil, err
 	}
 	defer r.Close()
-	snap, err := r.Snapshot()
-	cancel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	m := snap.Metric(shmstat.KindTask, "replication")
-	if m == nil {
-		t.Fatal("no replication task")
-	}
-	return m.Task, snap
+	return r.Snapshot()
 }
 
 func TestFailuresShowInTheSegment(t *testing.T) {
@@ -48,7 +61,7 @@ func TestFailuresShowInTheSegment(t *testing.T) {
 		return
 	}
 	t.Run("healthy", func(t *testing.T) {
-		task, snap := run(t, 700*time.Millisecond, "--every", "200ms")
+		task, snap := run(t, func(tk shmstat.TaskValue, _ *shmstat.Snapshot) bool { return tk.Runs >= 2 && !tk.Running }, "--every", "200ms")
 		if task.Result != shmstat.ResultOK || task.Runs < 2 || task.Failures != 0 {
 			t.Fatalf("task %+v", task)
 		}
@@ -61,13 +74,19 @@ func TestFailuresShowInTheSegment(t *testing.T) {
 		}
 	})
 	t.Run("fail-rate", func(t *testing.T) {
-		task, _ := run(t, 700*time.Millisecond, "--every", "200ms", "--fail-rate", "1")
+		task, _ := run(t, func(tk shmstat.TaskValue, _ *shmstat.Snapshot) bool { return tk.Runs >= 2 && !tk.Running }, "--every", "200ms", "--fail-rate", "1")
 		if task.Result != shmstat.ResultFailed || task.Failures == 0 || task.Message == "" || !task.LastSuccess.IsZero() {
 			t.Fatalf("task %+v, want only failed runs with a message", task)
 		}
 	})
 	t.Run("hang", func(t *testing.T) {
-		task, snap := run(t, 1500*time.Millisecond, "--every", "200ms", "--hang")
+		stuck := func(tk shmstat.TaskValue, snap *shmstat.Snapshot) bool {
+			m := snap.Metric(shmstat.KindCounter, "runs_refused")
+			// Two runs done first: on a loaded machine a slow first run
+			// is running, overdue and refusing runs too.
+			return tk.Runs >= 2 && tk.Running && tk.Overdue(snap.Taken) && m != nil && m.Value > 0
+		}
+		task, snap := run(t, stuck, "--every", "200ms", "--hang")
 		if !task.Running || !task.Overdue(snap.Taken) || task.Runs != 2 {
 			t.Fatalf("task %+v: want the third run stuck and overdue after two good runs", task)
 		}
@@ -79,7 +98,11 @@ func TestFailuresShowInTheSegment(t *testing.T) {
 		}
 	})
 	t.Run("fill-snapshots", func(t *testing.T) {
-		task, snap := run(t, 1200*time.Millisecond, "--every", "200ms", "--fill-snapshots")
+		full := func(tk shmstat.TaskValue, snap *shmstat.Snapshot) bool {
+			m := snap.Metric(shmstat.KindGauge, "snapshots_kept")
+			return tk.Result == shmstat.ResultFailed && m != nil && m.Int >= 3
+		}
+		task, snap := run(t, full, "--every", "200ms", "--fill-snapshots")
 		if task.Result != shmstat.ResultFailed || task.Message == "" {
 			t.Fatalf("task %+v, want runs failing once the snapshot area is full", task)
 		}
