@@ -387,45 +387,59 @@ func taskView(name string, t *view.Task, now time.Time) TaskView {
 
 // histograms returns the sampler's current probe histograms of a segment,
 // starting a sampler for it on first use and a new window every Window.
+// The model's lock is held only to pick the sampler: Profiles resolves
+// PCs (it may read a binary's symbols) with the lock released, so the UI
+// goroutine, which takes the lock for keys, never waits on it.
 func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
 	if m.cfg.SampleHz <= 0 || !alive {
 		return nil
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.noSampling {
-		return nil
-	}
-	if name != m.focus {
+	if m.noSampling || name != m.focus {
+		m.mu.Unlock()
 		return nil
 	}
 	ls := m.samplers[name]
+	var done *liveSampler // a window that just ended
 	if ls != nil && time.Since(ls.started) >= m.cfg.Window {
-		ls.last = ls.s.Profiles()
-		ls.cancel()
+		done = ls
 		next, err := m.startSampler(name)
 		if err != nil {
 			delete(m.samplers, name)
-			return ls.last
+			ls = nil
+		} else {
+			m.samplers[name] = next
+			ls = next
 		}
-		next.last = ls.last
-		m.samplers[name] = next
-		return ls.last
-	}
-	if ls == nil {
+	} else if ls == nil {
 		var err error
 		if ls, err = m.startSampler(name); err != nil {
+			m.mu.Unlock()
 			return nil
 		}
 		m.samplers[name] = ls
 	}
+	m.mu.Unlock()
+	if done != nil {
+		last := done.s.Profiles()
+		done.cancel()
+		if ls != nil {
+			m.mu.Lock()
+			ls.last = last
+			m.mu.Unlock()
+		}
+		return last
+	}
 	cur := ls.s.Profiles()
+	m.mu.Lock()
+	last := ls.last
+	m.mu.Unlock()
 	total := uint64(0)
 	for _, p := range cur {
 		total += p.Total
 	}
-	if total < 50 && ls.last != nil {
-		return ls.last
+	if total < 50 && last != nil {
+		return last
 	}
 	return cur
 }
