@@ -293,3 +293,39 @@ func TestPauseRefusesUnverified(t *testing.T) {
 		t.Fatalf("pause of an unverified pid:\n%s", text)
 	}
 }
+
+// TestStoppedByOthersShowsStop: a process stopped by someone else (kill
+// -STOP, porthole whatif) reads STOP in the process list, not alive, and
+// a running one shows the kernel's word and its CPU column.
+func TestStoppedByOthersShowsStop(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	owner := startChild(t, dir, "owner")
+	pid := owner.Pid
+	m := NewModel(Config{Dir: dir})
+	defer m.Close()
+	ctx := context.Background()
+	m.Build(ctx) // a first reading, so the next has a CPU window
+	s := startUIModel(t, 140, 45, m, m.Build(ctx))
+	row := func(text string) string {
+		for _, l := range strings.Split(text, "\n") {
+			if strings.Contains(l, fmt.Sprintf(" %-7d owner", pid)) {
+				return l
+			}
+		}
+		t.Fatalf("no row of pid %d:\n%s", pid, text)
+		return ""
+	}
+	if r := row(s.text()); !strings.Contains(r, "sleep") && !strings.Contains(r, "run") {
+		t.Fatalf("running owner's row: %q", r)
+	}
+	syscall.Kill(pid, syscall.SIGSTOP)
+	defer syscall.Kill(pid, syscall.SIGCONT)
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, syscall.WUNTRACED, nil); err != nil || !ws.Stopped() {
+		t.Fatalf("child not stopped: %v %#x", err, ws)
+	}
+	s.update(m.Build(ctx))
+	if r := row(s.text()); !strings.Contains(r, "STOP") || strings.Contains(r, "PAUSED") {
+		t.Fatalf("stopped owner's row: %q", r)
+	}
+}

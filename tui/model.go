@@ -289,6 +289,7 @@ func hasProbes(s *shmstat.Snapshot) bool {
 // load.
 func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused map[int]bool, hists []sampler.ProbeProfile, full bool) SegmentView {
 	v.Detailed = full
+	v.Failed = cur.FailedRegistrations
 	sv := view.New(cur, prev, &view.Options{Resolver: m.res, Probes: func(shmstat.Slot) bool { return full }})
 	for i := range sv.Values {
 		val := &sv.Values[i]
@@ -334,6 +335,10 @@ func (m *Model) segmentView(v SegmentView, cur, prev *shmstat.Snapshot, paused m
 		row := SlotView{Slot: sl.Index, PID: sl.PID, StartTime: sl.StartTime, Role: sl.Role, Alive: sl.Alive, Paused: paused[sl.PID], Load: "-", Flags: p.Flags}
 		if p.HasLoad {
 			row.Load = percent(p.Load)
+		}
+		row.State, row.CPU = shortState(p.State), "-"
+		if p.HasCPU {
+			row.CPU = percent(p.CPU)
 		}
 		if up := processUptime(sl.PID, sl.StartTime); up > 0 && sl.Alive {
 			row.Uptime = up.Round(time.Second).String()
@@ -553,4 +558,21 @@ func sparkline(vs []float64) string {
 		out[i] = sparkBlocks[j]
 	}
 	return string(out)
+}
+
+// shortState fits the kernel's word for a process into the process list.
+func shortState(s string) string {
+	switch s {
+	case "running":
+		return "run"
+	case "sleeping", "idle":
+		return "sleep"
+	case "disk wait":
+		return "disk"
+	case "stopped", "traced":
+		return "STOP"
+	case "zombie", "dead":
+		return "zomb"
+	}
+	return s
 }

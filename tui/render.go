@@ -53,8 +53,13 @@ func (u *UI) renderProcs(w int) {
 	t.Clear()
 	u.rows = u.rows[:0]
 	row := 0
-	// pid, role, state, load: the role gives way first.
+	// pid, role, state, cpu, load: the role gives way first, then the
+	// cpu column (a narrow pane keeps the load).
+	showCPU := w >= 34
 	roleW := max(4, w-21)
+	if showCPU {
+		roleW = max(4, w-26)
+	}
 	for si, seg := range u.snap.Segments {
 		state := "[green]alive[-]"
 		if !seg.Alive {
@@ -62,6 +67,9 @@ func (u *UI) renderProcs(w int) {
 		}
 		if seg.Err != "" {
 			state = "[red]unreadable[-]"
+		}
+		if seg.Failed > 0 {
+			state += fmt.Sprintf(" [red]%d reg failed[-]", seg.Failed)
 		}
 		t.SetCell(row, 0, tview.NewTableCell(fmt.Sprintf("[::b]%s[::-] %s", tview.Escape(ellipsize(seg.Name, max(1, w-11))), state)).SetExpansion(1))
 		u.rows = append(u.rows, rowRef{si, -1})
@@ -74,8 +82,19 @@ func (u *UI) renderProcs(w int) {
 				state, color = "DEAD", tcell.ColorRed
 			case u.paused[sl.PID]: // kept by the pause keys: a snapshot may predate a resume
 				state, color = "PAUSED", tcell.ColorYellow
+			case sl.State == "STOP": // stopped by someone else (whatif, kill -STOP)
+				state, color = "STOP", tcell.ColorYellow
+			case sl.State != "":
+				state = sl.State // the kernel's word: run, sleep, disk
 			}
 			text := fmt.Sprintf(" %-7d %-*s %-6s %4s", sl.PID, roleW, ellipsize(sl.Role, roleW), state, sl.Load)
+			if showCPU {
+				cpu := sl.CPU
+				if cpu == "" {
+					cpu = "-"
+				}
+				text = fmt.Sprintf(" %-7d %-*s %-6s %4s %4s", sl.PID, roleW, ellipsize(sl.Role, roleW), state, cpu, sl.Load)
+			}
 			t.SetCell(row, 0, tview.NewTableCell(tview.Escape(text)).SetTextColor(color))
 			u.rows = append(u.rows, rowRef{si, i})
 			row++

@@ -26,6 +26,9 @@ type SegmentView struct {
 	Probes   []ProbeView
 	Flags    []string // debug flags the segment knows
 	Sparks   map[string][]float64
+	// Failed counts values the segment's processes could not register
+	// (segment full, name too long): they are missing from Metrics.
+	Failed uint64
 }
 
 // SlotView is one process of a segment.
@@ -37,6 +40,8 @@ type SlotView struct {
 	Alive     bool
 	Paused    bool
 	Load      string // "42%" or "-"
+	State     string // the kernel's word, short: run, sleep, disk, STOP (stopped by anyone), zomb; "" unknown
+	CPU       string // "12%" of one core over the window, or "-"
 	Uptime    string
 	Flags     []string
 }
