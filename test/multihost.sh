@@ -114,7 +114,7 @@ sleep 1.5
 kill "${pids[0]}" "${pids[1]}"
 wait "${pids[0]}" "${pids[1]}" 2>/dev/null || true
 for c in c1 c2; do
-	$P query --spool "$work/$c/spool" --json | sed 's/,"recv":{[^}]*}//' | sort >"$work/$c.records"
+	$P query --spool "$work/$c/spool" --all --json | sed 's/,"recv":{[^}]*}//' | sort >"$work/$c.records"
 done
 n1=$(wc -l <"$work/c1.records")
 if [ "$n1" -gt 20 ] && cmp -s "$work/c1.records" "$work/c2.records"; then

@@ -47,6 +47,28 @@ func TestMain(m *testing.M) {
 			time.Sleep(time.Hour) // until killed
 			return nil
 		},
+		// A segment whose counter moves (the what-if key measures it) and
+		// a process attached to it that the experiment pauses.
+		"ticker": func() error {
+			seg, err := shmstat.Create("ticks", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")})
+			if err != nil {
+				return err
+			}
+			c := seg.Counter("ticks", "ticks counted")
+			childtest.Ready()
+			for {
+				c.Inc()
+				time.Sleep(time.Millisecond)
+			}
+		},
+		"tickclient": func() error {
+			if _, err := shmstat.Attach("ticks", "helper", &shmstat.Options{Dir: os.Getenv("PORTHOLE_DIR")}); err != nil {
+				return err
+			}
+			childtest.Ready()
+			time.Sleep(time.Hour) // until killed
+			return nil
+		},
 	})
 }
 

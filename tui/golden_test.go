@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -327,5 +328,37 @@ func TestStoppedByOthersShowsStop(t *testing.T) {
 	s.update(m.Build(ctx))
 	if r := row(s.text()); !strings.Contains(r, "STOP") || strings.Contains(r, "PAUSED") {
 		t.Fatalf("stopped owner's row: %q", r)
+	}
+}
+
+// TestWhatIfKey runs the pause experiment from the dashboard on real
+// processes: w on a segment pauses its client in turn, shows the table
+// in a pane, and leaves nothing stopped.
+func TestWhatIfKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	startChild(t, dir, "ticker")
+	client := startChild(t, dir, "tickclient")
+	m := NewModel(Config{Dir: dir, WhatIfPause: 200 * time.Millisecond})
+	defer m.Close()
+	ctx := context.Background()
+	m.Build(ctx)
+	s := startUIModel(t, 140, 45, m, m.Build(ctx))
+	s.press("w")
+	var text string
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(text, "what-if (esc closes)"); text = s.text() {
+		if time.Now().After(deadline) { // the experiment's windows, then the UI's redraw
+			t.Fatalf("no result within a minute:\n%s", text)
+		}
+		runtime.Gosched()
+	}
+	if !strings.Contains(text, fmt.Sprint(client.Pid)) || !strings.Contains(text, "ticks") {
+		t.Fatalf("result pane lacks the paused client %d:\n%s", client.Pid, text)
+	}
+	if st := procState(t, client.Pid); st == "T" {
+		t.Fatalf("client left stopped (state %s)", st)
+	}
+	s.press(tcell.KeyEscape)
+	if text := s.text(); strings.Contains(text, "what-if (esc closes)") {
+		t.Fatalf("esc did not close the result:\n%s", text)
 	}
 }

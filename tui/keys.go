@@ -33,6 +33,7 @@ var keys = []key{
 	{[]string{"p"}, "p", "Freeze", "freeze or unfreeze the display (nothing is read while frozen)", (*UI).toggleFreeze},
 	{[]string{"z"}, "z", "Pause", "pause (SIGSTOP) the selected process, after z or y to confirm; z on a paused one resumes it", (*UI).pauseKey},
 	{[]string{"Z"}, "Z", "ResumeAll", "resume (SIGCONT) every process paused here", (*UI).resumeAll},
+	{[]string{"w"}, "w", "", "what-if: pause the segment's processes in turn, measure its rate", (*UI).whatifKey},
 	{[]string{"d"}, "d", "", "toggle a debug flag of the selected process", (*UI).chooseFlag},
 	{[]string{"l"}, "l", "", "pause or follow the log tail (cluster view)", (*UI).toggleLogPause},
 	{[]string{"left", "right"}, "←/→", "", "move between the process list and the values (local view)", (*UI).moveFocus},

@@ -27,6 +27,9 @@ type Config struct {
 	SampleHz  float64     // probe sampling for histograms; 0 turns it off
 	Window    time.Duration
 	MaxLogs   int
+	// WhatIfPause is each measurement window of the what-if key's
+	// experiment (default 2 s; see internal/whatif).
+	WhatIfPause time.Duration
 }
 
 // Model reads segments, the sampler, the scoreboard and the bus, and

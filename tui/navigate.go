@@ -46,6 +46,7 @@ func (u *UI) setFilter(f string) {
 
 func (u *UI) escape(string) bool {
 	u.pages.HidePage("help")
+	u.pages.HidePage("whatif")
 	u.setFilter("")
 	return true
 }

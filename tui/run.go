@@ -20,6 +20,7 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	u.cancel = cancel
+	u.ctx = ctx
 	defer m.Close()
 	m.Start(ctx)
 	currentApp.Store(u.app)

@@ -55,6 +55,10 @@ type UI struct {
 	procsW   int      // the process list's inner width, from the last draw
 	message  string
 	cancel   context.CancelFunc
+	ctx      context.Context // Run's: ends when the dashboard does
+	whatif   *tview.TextView // the what-if experiment's result
+	// experiment is true while a what-if experiment runs (UI goroutine).
+	experiment bool
 
 	valuesFocus bool // arrows scroll the values, not the process list
 	valOff      int  // first value row shown
@@ -99,6 +103,8 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 	u.probes.SetBorder(true).SetTitle(" probes ")
 	u.servers = newSizedTable(" scoreboard ", u.fillServers)
 	u.logs = newSizedText(" log ", u.fillLogs)
+	u.whatif = tview.NewTextView().SetDynamicColors(true)
+	u.whatif.SetBorder(true).SetTitle(" what-if (esc closes) ")
 	u.help = newSizedText(" keys (? or esc closes) ", func(w, _ int) { u.help.SetText(helpText(keys, w)) })
 	u.helpCol = tview.NewFlex().SetDirection(tview.FlexRow).AddItem(nil, 0, 1, false).AddItem(u.help, len(keys)+6, 0, true).AddItem(nil, 0, 1, false)
 	u.helpBox = tview.NewFlex().AddItem(nil, 0, 1, false).AddItem(u.helpCol, 96, 0, true).AddItem(nil, 0, 1, false)
@@ -125,7 +131,8 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 		AddItem(u.status, 0, 0, false).AddItem(u.bottom, 1, 0, false)
 	u.pages = tview.NewPages().
 		AddPage("main", u.root, true, true).
-		AddPage("help", u.helpBox, true, false)
+		AddPage("help", u.helpBox, true, false).
+		AddPage("whatif", u.whatif, true, false)
 	u.procs.SetSelectionChangedFunc(func(row, _ int) {
 		if row == u.sel {
 			return
@@ -140,9 +147,10 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 	u.app.SetBeforeDrawFunc(func(screen tcell.Screen) bool {
 		w, h := screen.Size()
 		u.local.ResizeItem(u.procs, procsWidth(w), 0)
-		// The help fits the screen, however small.
+		// The help fits the screen, however small, and leaves the key
+		// bar's line.
 		u.helpBox.ResizeItem(u.helpCol, min(w, 96), 0)
-		u.helpCol.ResizeItem(u.help, min(h, len(keys)+6), 0)
+		u.helpCol.ResizeItem(u.help, min(max(h-1, 3), len(keys)+6), 0)
 		return false
 	})
 	u.app.SetRoot(u.pages, true).SetFocus(u.procs)
