@@ -72,7 +72,7 @@ func (u *UI) fillServers(w, h int) {
 func (u *UI) serverRows(in []ServerView) []ServerView {
 	out := make([]ServerView, 0, len(in))
 	for _, s := range in {
-		if u.filter == "" || strings.Contains(s.Host+" "+s.Program+" "+s.Problem, u.filter) {
+		if u.filter == "" || u.matches(s.Host+" "+s.Program+" "+s.Problem) {
 			out = append(out, s)
 		}
 	}
@@ -95,7 +95,7 @@ func (u *UI) fillLogs(w, h int) {
 	}
 	shown := lines[:0:0]
 	for _, l := range lines {
-		if u.filter == "" || strings.Contains(logText(l), u.filter) {
+		if u.filter == "" || u.matches(logText(l)) {
 			shown = append(shown, l)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -214,6 +215,30 @@ func TestTopInTmux(t *testing.T) {
 	keys("Z")
 	expect("resumed", fmt.Sprintf("resumed pid %d", owner.Pid))
 	waitState(t, owner.Pid, "S")
+	// A real terminal resize (SIGWINCH) to 200x60 and back to 80x24: the
+	// layout follows, the key bar stays on the last line.
+	tmux("set-option", "-t", "top", "window-size", "manual")
+	for _, sz := range [][2]string{{"200", "60"}, {"80", "24"}} {
+		tmux("resize-window", "-t", "top", "-x", sz[0], "-y", sz[1])
+		var lines []string
+		for deadline := time.Now().Add(time.Minute); ; {
+			lines = strings.Split(strings.TrimRight(tmux("capture-pane", "-p", "-t", "top"), "\n"), "\n")
+			// Laid out for the new size: the values pane's top right
+			// corner is in the last column.
+			fits := len(lines) == atoi(t, sz[1]) && len(lines) > 1 && len([]rune(lines[1])) == atoi(t, sz[0]) && strings.HasSuffix(lines[1], "┐")
+			if (fits && strings.Contains(lines[len(lines)-1], "?Help")) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		s := strings.Join(lines, "\n")
+		if len(lines) != atoi(t, sz[1]) || !strings.HasSuffix(lines[1], "┐") || !strings.Contains(lines[len(lines)-1], "?Help") || !strings.Contains(s, "/31") {
+			t.Errorf("at %sx%s: %d lines:\n%s", sz[0], sz[1], len(lines), s)
+		}
+		if sz[0] == "200" && !strings.Contains(s, "zz_gauge_29") {
+			t.Errorf("at 200x60 not every value shows:\n%s", s)
+		}
+	}
 	// The cluster view says where it looked for the collector (or shows
 	// the one that answered there).
 	keys("Tab")
@@ -267,4 +292,13 @@ func waitState(t *testing.T, pid int, st string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -385,10 +385,10 @@ func taskView(name string, t *view.Task, now time.Time) TaskView {
 	tv := TaskView{Name: name, Result: t.Result.String(), Message: t.Message, Overdue: t.Overdue, Failed: t.Failed,
 		LastSuccess: "never", RunningSince: "-"}
 	if !t.LastSuccess.IsZero() {
-		tv.LastSuccess = ago(now, t.LastSuccess)
+		tv.LastSuccess = numfmt.Ago(now, t.LastSuccess)
 	}
 	if t.Running {
-		tv.RunningSince = ago(now, t.RunningSince)
+		tv.RunningSince = numfmt.Ago(now, t.RunningSince)
 	}
 	return tv
 }

@@ -1,5 +1,7 @@
 package tui
 
+import "strings"
+
 // The key actions that move around: views, help, filter, sort, modes,
 // focus and scrolling.
 
@@ -36,6 +38,11 @@ func (u *UI) startFilter(string) bool {
 	u.bottom.SwitchToPage("filter")
 	u.app.SetFocus(u.filterIn)
 	return true
+}
+
+// matches reports whether text passes the filter (case does not matter).
+func (u *UI) matches(text string) bool {
+	return u.filter == "" || strings.Contains(strings.ToLower(text), strings.ToLower(u.filter))
 }
 
 func (u *UI) setFilter(f string) {

@@ -115,7 +115,7 @@ func (u *UI) renderProcs(w int) {
 func (u *UI) valueRows(seg *SegmentView) []MetricView {
 	ms := make([]MetricView, 0, len(seg.Metrics))
 	for _, m := range seg.Metrics {
-		if u.filter == "" || strings.Contains(m.Name, u.filter) || strings.Contains(m.Help, u.filter) {
+		if u.filter == "" || u.matches(m.Name) || u.matches(m.Help) {
 			ms = append(ms, m)
 		}
 	}

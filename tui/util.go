@@ -8,17 +8,6 @@ import (
 	"time"
 )
 
-func ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	if d < 0 {
-		d = 0
-	}
-	return d.Round(time.Second).String() + " ago"
-}
-
 func attrString(as []slog.Attr) string {
 	var b []string
 	for _, a := range as {

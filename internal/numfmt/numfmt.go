@@ -24,6 +24,9 @@ func Float(v float64) string {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	case v == math.Trunc(v) || math.Abs(v) >= 100:
+		if math.Round(v) == 0 {
+			return "0" // not "-0"
+		}
 		return group(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
 	}
 	s := strconv.FormatFloat(v, 'f', 1, 64)

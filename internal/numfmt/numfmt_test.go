@@ -20,6 +20,7 @@ func TestFormats(t *testing.T) {
 		{"float small", Float(2.54), "2.5"},
 		{"float big fraction", Float(1234.6), "1,235"},
 		{"float neg zero", Float(-0.01), "0.0"},
+		{"float minus zero", Float(math.Copysign(0, -1)), "0"},
 		{"float nan", Float(math.NaN()), "NaN"},
 		{"float huge", Float(1e20), "100,000,000,000,000,000,000"},
 		{"bytes small", Bytes(512), "512 B"},
