@@ -39,6 +39,7 @@ type row struct {
 	Server
 	key        string
 	idx        int           // place in board.rows; -1 once removed
+	sender     uint64        // Server.Sender as a number (no formatting per message)
 	every      time.Duration // announcement interval seen
 	ids        []uint64      // its sender ids the tracker still knows
 	newer, old *row
@@ -57,7 +58,7 @@ func serverKey(host, program string) string { return host + "\x00" + program }
 // senders have none.
 func (b *board) rowFor(m *mlog.Received, now time.Time) *row {
 	if r := b.senders[m.Sender]; r != nil {
-		if r.Sender == senderHex(m.Sender) && (r.PID != m.PID || r.Host != m.Host) {
+		if r.sender == m.Sender && (r.PID != m.PID || r.Host != m.Host) {
 			// Two processes claim one sender id (a copied id, or a forgery):
 			// their numbers interleave and the tracker drops half as duplicates.
 			r.IDConflicts++
@@ -82,7 +83,7 @@ func (b *board) rowFor(m *mlog.Received, now time.Time) *row {
 		r.Restarts++
 		r.LastRestart = seen
 		r.PreviousPID, r.PreviousSender = r.PID, r.Sender
-		r.PID, r.Sender = m.PID, sid
+		r.PID, r.Sender, r.sender = m.PID, sid, m.Sender
 		r.LastStats = time.Time{}
 		r.Counters, r.Gauges, r.Load, r.Tasks, r.Probes = nil, nil, nil, nil, nil
 		r.OverdueTasks, r.FailedTasks = 0, 0
@@ -93,7 +94,7 @@ func (b *board) rowFor(m *mlog.Received, now time.Time) *row {
 		b.remove(b.lru.old)
 		b.evicted++
 	}
-	r := &row{key: key, Server: Server{Host: m.Host, Program: m.Program, PID: m.PID, Sender: sid,
+	r := &row{key: key, sender: m.Sender, Server: Server{Host: m.Host, Program: m.Program, PID: m.PID, Sender: sid,
 		FirstSeen: seen, LastSeen: seen, Levels: map[string]uint64{}}}
 	r.idx = len(b.rows)
 	b.rows = append(b.rows, r)
