@@ -338,16 +338,11 @@ func BenchmarkHandlerNoWriter(b *testing.B) {
 	}
 	defer f.Close()
 	js := slog.New(slog.NewJSONHandler(f, nil))
-	cfg, err := Config{QueueLen: 1 << 16}.withDefaults()
-	if err != nil {
-		b.Fatal(err)
-	}
-	bus := &Bus{cfg: cfg, queue: newQueue(cfg.QueueLen), wake: make(chan struct{}, 1), sender: 1}
-	bus.head = appendIdentity(nil, bus.sender, 1, cfg.Host, cfg.Program)
+	bus := newQueueBus(b, Config{QueueLen: 1 << 16})
 	ml := slog.New(bus.Handler())
 	front := slog.New(nopHandler{})
 	bufs := make([][]byte, 0, batchMax)
-	drain := func() {
+	drain := func() { // as drainQueue, without keeping copies (garbage)
 		for n := bus.take(&bufs); n > 0; n = bus.take(&bufs) {
 			bus.release(n)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -30,8 +31,15 @@ type Bus struct {
 	seg    *shmstat.Segment
 	head   []byte // the first bytes of every log datagram (appendIdentity)
 
+	minLevel slog.Level   // Config.Level when it is a constant slog.Level
+	levelVar slog.Leveler // Config.Level otherwise (a *slog.LevelVar), nil if constant
+
 	queue *queue
 	cats  sync.Map // category name -> shmstat.Flag
+
+	// closed is read by every log call: it sits with the fields callers
+	// only read, not on a line the writer writes for every batch.
+	closed atomic.Bool
 
 	// idle is set while the writer waits for work; the caller that
 	// clears it wakes the writer through wake.
@@ -54,7 +62,6 @@ type Bus struct {
 	errCounter   *shmstat.Counter
 	sentCounter  *shmstat.Counter
 
-	closed   atomic.Bool
 	stop     chan struct{}
 	done     chan struct{}
 	annStop  chan struct{}
@@ -108,6 +115,7 @@ func New(cfg Config) (*Bus, error) {
 		annStop: make(chan struct{}),
 	}
 	b.head = appendIdentity(nil, b.sender, b.pid, cfg.Host, cfg.Program)
+	b.setLevel(cfg.Level)
 	if b.seg != nil {
 		b.dropCounter = b.seg.Counter("mlog_dropped", "log records dropped: sender queue full", shmstat.Unit("records"))
 		b.errCounter = b.seg.Counter("mlog_send_errors", "datagrams the kernel refused", shmstat.Unit("datagrams"))
@@ -117,6 +125,15 @@ func New(cfg Config) (*Bus, error) {
 	go b.writer()
 	b.enqueueMessage(&Message{Kind: KindHello, Level: 0, Msg: "hello"})
 	return b, nil
+}
+
+// setLevel keeps Config.Level as a constant when it is one.
+func (b *Bus) setLevel(l slog.Leveler) {
+	if c, ok := l.(slog.Level); ok {
+		b.minLevel, b.levelVar = c, nil
+		return
+	}
+	b.levelVar = l
 }
 
 // Sender returns this process's random sender id.
@@ -155,16 +172,16 @@ func (b *Bus) enqueueMessage(m *Message) {
 // an empty datagram, which the writer skips, instead of holding up the
 // queue.
 func (b *Bus) claim() ([]byte, *slot, uint64, bool) {
-	if b.closed.Load() {
-		b.drop()
-		return nil, nil, 0, false
-	}
-	s, pos, ok := b.queue.claim()
+	s, pos, ok := b.claimSlot()
 	if !ok {
-		b.drop()
 		return nil, nil, 0, false
 	}
-	s.bi, s.n = b.queue.pop(), 0
+	return b.slotBuf(s), s, pos, true
+}
+
+// slotBuf returns the claimed slot's buffer, emptied.
+func (b *Bus) slotBuf(s *slot) []byte {
+	s.n = 0
 	buf := b.queue.bufs[s.bi]
 	if buf == nil {
 		// Sized for a typical record; append grows it for a larger one
@@ -172,7 +189,24 @@ func (b *Bus) claim() ([]byte, *slot, uint64, bool) {
 		buf = make([]byte, 0, min(b.cfg.MaxSize, slotCap))
 		b.queue.bufs[s.bi] = buf
 	}
-	return buf[:0], s, pos, true
+	return buf[:0]
+}
+
+// claimSlot reserves a slot of the queue and a free buffer index for it,
+// or drops the record (counted) when the Bus is closed or the queue is
+// full.
+func (b *Bus) claimSlot() (*slot, uint64, bool) {
+	if b.closed.Load() {
+		b.drop()
+		return nil, 0, false
+	}
+	s, pos, ok := b.queue.claim()
+	if !ok {
+		b.drop()
+		return nil, 0, false
+	}
+	s.bi = b.queue.pop()
+	return s, pos, true
 }
 
 // commit records the datagram encoded into a claimed slot's buffer.
@@ -258,6 +292,9 @@ func (b *Bus) take(bufs *[][]byte) int {
 		s := b.queue.peek(n)
 		if s == nil {
 			break
+		}
+		if s.n == pendingMark {
+			b.encodePending(s)
 		}
 		if s.n >= headerLen {
 			*bufs = append(*bufs, b.queue.bufs[s.bi][:s.n])

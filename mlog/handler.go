@@ -20,7 +20,9 @@ const CategoryKey = "cat"
 // sent only while the flag named by their "cat" attribute (default
 // "debug") is on in this process's slot of Config.Segment — switched at
 // run time by `porthole debug NAME +flag`.
-func (b *Bus) Handler() slog.Handler { return &handler{b: b} }
+func (b *Bus) Handler() slog.Handler {
+	return &handler{b: b, plain: b.cfg.ReplaceAttr == nil && !b.cfg.AddSource}
+}
 
 type handler struct {
 	b      *Bus
@@ -28,19 +30,20 @@ type handler struct {
 	prefix string      // group prefix for later keys, "g1.g2."
 	groups []string    // the same groups, for ReplaceAttr
 	cat    string      // category from WithAttrs
+	plain  bool        // no ReplaceAttr or AddSource, and attrs holds only plain values (pending.go)
 }
 
 // Enabled costs one comparison, and for debug records one atomic load of
 // the flags word.
 func (h *handler) Enabled(_ context.Context, l slog.Level) bool {
-	if l >= h.b.cfg.Level.Level() {
+	if l >= h.b.level() {
 		return true
 	}
 	return h.b.seg != nil && h.b.seg.Flags() != 0
 }
 
 func (h *handler) Handle(_ context.Context, r slog.Record) error {
-	if r.Level < h.b.cfg.Level.Level() {
+	if r.Level < h.b.level() {
 		cat := h.cat
 		if cat == "" {
 			r.Attrs(func(a slog.Attr) bool {
@@ -58,21 +61,36 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 			return nil
 		}
 	}
-	b := h.b
-	buf, s, pos, ok := b.claim()
-	if !ok {
-		return nil
+	if h.plain {
+		h.b.enqueueRecord(h, &r)
+	} else {
+		h.b.encodeRecord(h, &r)
 	}
+	return nil
+}
+
+// encodeRecord claims a slot and encodes r into it.
+func (b *Bus) encodeRecord(h *handler, r *slog.Record) {
+	s, pos, ok := b.claimSlot()
+	if ok {
+		b.encodeClaimed(s, pos, h, r)
+	}
+}
+
+// encodeClaimed encodes r into the claimed slot s and publishes it, with
+// defer: a panic while encoding (a LogValuer's, say) then publishes an
+// empty datagram, which the writer skips, instead of holding up the queue.
+func (b *Bus) encodeClaimed(s *slot, pos uint64, h *handler, r *slog.Record) {
 	defer b.publish(s, pos)
+	buf := b.slotBuf(s)
 	if b.cfg.ReplaceAttr != nil || b.cfg.AddSource {
 		m := Message{Time: r.Time, Level: r.Level, Msg: r.Message}
-		attrs := h.replaced(&m, &r)
+		attrs := h.replaced(&m, r)
 		buf = appendRecord(buf, b.head, m.Time, m.Level, m.Msg, attrs, nil, "", b.cfg.MaxSize-trailerLen)
 	} else {
-		buf = appendRecord(buf, b.head, r.Time, r.Level, r.Message, h.attrs, &r, h.prefix, b.cfg.MaxSize-trailerLen)
+		buf = appendRecord(buf, b.head, r.Time, r.Level, r.Message, h.attrs, r, h.prefix, b.cfg.MaxSize-trailerLen)
 	}
 	b.commit(s, buf)
-	return nil
 }
 
 // replaced applies Config.AddSource and Config.ReplaceAttr, as slog's own
@@ -190,6 +208,7 @@ func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
 			flatten(h.prefix, a, add)
 		}
 	}
+	n.plain = h.plain && plainAttrs(n.attrs)
 	return &n
 }
 
@@ -201,6 +220,15 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	n.prefix = h.prefix + name + "."
 	n.groups = append(append([]string(nil), h.groups...), name)
 	return &n
+}
+
+// level returns the least level sent without a debug category: a
+// constant Config.Level is read without an interface call.
+func (b *Bus) level() slog.Level {
+	if b.levelVar == nil {
+		return b.minLevel
+	}
+	return b.levelVar.Level()
 }
 
 // Category is a debug category: a named flag in this process's slot.

@@ -28,8 +28,9 @@ type queue struct {
 	slots []slot
 	mask  uint64
 	bufs  [][]byte        // buffers, by index; owned by whoever popped the index
+	recs  []*pending      // records waiting to be encoded, by buffer index (pending.go)
 	next  []atomic.Uint32 // free stack links: index+1 of the next free buffer, 0 at the bottom
-	_     [2*cacheLine - 24 - 8 - 24 - 24]byte
+	_     [2*cacheLine - 24 - 8 - 24 - 24 - 24]byte
 	tail  atomic.Uint64 // next position to claim (callers)
 	_     [cacheLine - 8]byte
 	free  atomic.Uint64 // free stack top: version<<32 | index+1 (0: empty)
@@ -60,7 +61,7 @@ func newQueue(n int) *queue {
 	for size < n {
 		size <<= 1
 	}
-	q := &queue{slots: make([]slot, size), mask: uint64(size - 1), bufs: make([][]byte, size), next: make([]atomic.Uint32, size)}
+	q := &queue{slots: make([]slot, size), mask: uint64(size - 1), bufs: make([][]byte, size), recs: make([]*pending, size), next: make([]atomic.Uint32, size)}
 	for i := range q.slots {
 		q.slots[i].seq.Store(uint64(i))
 		q.next[i].Store(uint32(i + 2)) // i+1 is below i on the stack
