@@ -99,6 +99,7 @@ func BenchmarkHandlerRatio(b *testing.B) {
 		b.ReportMetric(float64(cj)/float64(b.N), "cpu-ns-slog/record")
 		b.ReportMetric(float64(cm)/float64(b.N), "cpu-ns-mlog/record")
 		b.ReportMetric(float64(cf)/float64(cj), "front-x")
+		b.ReportMetric(float64(cf)/float64(b.N), "cpu-ns-front/record")
 		b.ReportMetric(float64(cm-cf)/float64(b.N), "cpu-ns-own/record")
 	}
 	b.ReportMetric(float64(wm)/float64(wj), "wall-x")
@@ -366,6 +367,7 @@ func BenchmarkHandlerNoWriter(b *testing.B) {
 	if cj > 0 {
 		b.ReportMetric(float64(cm)/float64(cj), "x-slog-json-file")
 		b.ReportMetric(float64(cf)/float64(cj), "front-x")
+		b.ReportMetric(float64(cf)/float64(b.N), "cpu-ns-front/record")
 		b.ReportMetric(float64(cm-cf)/float64(b.N), "cpu-ns-own/record")
 	}
 	b.ReportMetric(float64(bus.Stats().Dropped)/float64(b.N), "dropped/op")

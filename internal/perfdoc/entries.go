@@ -88,6 +88,8 @@ var rows = []Row{
 	// mlog: the log call against slog's JSON handler, the sender against the kernel.
 	{Table: "mlog", Label: "baseline: one record, 3 attributes, `slog.NewJSONHandler` to a file", Run: mlogBus, Bench: "Handler/baseline=slog.JSONHandler-file", Base: "Handler/baseline=slog.JSONHandler-file", Also: []string{"allocs/op", "B/op"}},
 	{Table: "mlog", Label: "the same record through `Bus.Handler()` (caller side: encode + queue)", Run: mlogBus, Bench: "Handler/mlog.Handler", Base: "Handler/baseline=slog.JSONHandler-file", Target: "≤ 0.5x", Also: []string{"allocs/op", "B/op", "dropped/op"}},
+	{Table: "mlog", Label: "**the log call, caller CPU, in turns of 1,000 with slog JSON to a file** (`HandlerRatio`: the bus's writer drains beside the caller)", Run: mlogBus, Bench: "HandlerRatio", Unit: "cpu-ns-mlog/record", Target: "≤ 0.15x", Ratio: metric(mlogBus, "HandlerRatio", "x-slog-json-file"), Also: []string{"cpu-ns-slog/record", "cpu-ns-own/record", "wall-x", "dropped/op"}},
+	{Table: "mlog", Label: "slog's own front end alone (caller PC, time, record; a handler that does nothing), same turns", Run: mlogBus, Bench: "HandlerRatio", Unit: "cpu-ns-front/record", Target: "(the floor under any handler)", Ratio: metric(mlogBus, "HandlerRatio", "front-x")},
 	{Table: "mlog", Label: "kernel floor: one 200-byte multicast datagram via `sendmmsg` (batches of 64), no receiver", Run: mlogBus, Bench: "WriteBatchRaw/no-receiver", Base: "WriteBatchRaw/no-receiver"},
 	{Table: "mlog", Label: "the same with one receiver joined on the host", Run: mlogBus, Bench: "WriteBatchRaw/one-receiver", Base: "WriteBatchRaw/no-receiver"},
 	{Table: "mlog", Label: "one sender logging flat out to a receiver in the same namespace: ns per record sent", Run: mlogBus, Bench: "SenderThroughput", Unit: "ns/record", Base: "WriteBatchRaw/one-receiver", BaseUnit: "ns/op", Target: "< 1x: batching beats one datagram per record", Also: []string{"records/s", "datagrams/s", "received/s", "lost-%", "kernel-drops"}},
@@ -150,4 +152,10 @@ func ownCost(hz float64) func(get Series) []float64 {
 		}
 		return out
 	}
+}
+
+// metric quotes a ratio a benchmark reports itself (computed in its own
+// run, e.g. turn by turn against its baseline).
+func metric(run Run, bench, unit string) func(Series) []float64 {
+	return func(get Series) []float64 { return get(run, bench, unit) }
 }
