@@ -17,8 +17,11 @@ import (
 // caller takes the buffer the writer freed last from a LIFO stack (free),
 // so the few buffers in flight stay in cache; a buffer is allocated the
 // first time the stack hands it out and kept for the life of the Bus.
-// Memory: 44 bytes per slot (slot, buffer header, stack link: 180 KB for
-// the default 4,096) plus the buffers that were ever in flight at once.
+// A record the writer encodes (pending.go) waits in the record store of
+// its buffer index, allocated the same way. Memory: 52 bytes per slot
+// (slot, buffer header, record pointer, stack link: 213 KB for the
+// default 4,096) plus the buffers and records that were ever in flight
+// at once.
 //
 // Callers never wait. When every slot is claimed, claim fails and the
 // record is dropped. A caller stopped between claim and publish holds up
