@@ -18,9 +18,10 @@ import (
 
 // Bus sends log records and statistics to the multicast group. Logging
 // never blocks: the caller claims a slot of a lock-free ring (queue.go)
-// and encodes its record straight into it; one writer goroutine drains
-// the ring and sends in batches (sendmmsg), numbering datagrams as they
-// leave. When the ring is full a record is dropped and counted, and the
+// and either copies its record into it, for the writer to encode (a
+// record of plain values, pending.go), or encodes it straight into it;
+// one writer goroutine drains the ring and sends in batches (sendmmsg),
+// numbering datagrams as they leave. When the ring is full a record is dropped and counted, and the
 // count rides on the next datagram.
 type Bus struct {
 	cfg    Config

@@ -33,6 +33,12 @@
 //     drops the record (counted, and reported on the next datagram), a
 //     refused send is counted (SenderStats, and mlog_* counters in the
 //     segment).
+//   - A record whose attributes are all plain values (strings, numbers,
+//     booleans, durations, times; at most five) is encoded by the writer
+//     goroutine after Handle returns, from a copy taken during the call.
+//     Anything else (slog.Any, a LogValuer, a group) is read and encoded
+//     during the call, so what is sent is what was logged, whatever the
+//     caller changes afterwards.
 //   - Records below Config.Level (debug) are sent only while their
 //     category flag is on; Enabled costs one atomic load of the flags word.
 //   - A datagram is at most Config.MaxSize bytes (1400): longer text and
