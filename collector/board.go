@@ -32,6 +32,48 @@ type board struct {
 	// rows since removed. With the rows' Lost it adds up to the tracker's.
 	lostElsewhere uint64
 	jobs          jobTable // porthole run's jobs, kept across their runs
+	copy          boardCopy
+}
+
+// boardCopy is the place of a scoreboard copy in progress, made a chunk
+// at a time with the lock released in between: rows[:cursor] are
+// copied. A removal moves the last row into the removed one's place; if
+// that moves a row not yet copied below the cursor, it waits in moved.
+type boardCopy struct {
+	on     bool
+	cursor int
+	moved  []*row
+	epoch  uint64 // row.copied == epoch: copied by this copy
+}
+
+// startCopy starts a copy of the rows and returns how many there are.
+func (b *board) startCopy() int {
+	b.copy.on, b.copy.cursor, b.copy.moved = true, 0, b.copy.moved[:0]
+	b.copy.epoch++
+	return len(b.rows)
+}
+
+// nextCopy returns the next row to copy, or nil (and the copy is over).
+func (b *board) nextCopy() *row {
+	for {
+		var r *row
+		switch {
+		case b.copy.cursor < len(b.rows):
+			r = b.rows[b.copy.cursor]
+			b.copy.cursor++
+		case len(b.copy.moved) > 0:
+			r = b.copy.moved[len(b.copy.moved)-1]
+			b.copy.moved = b.copy.moved[:len(b.copy.moved)-1]
+		default:
+			b.copy.on = false
+			clear(b.copy.moved[:cap(b.copy.moved)])
+			return nil
+		}
+		if r.idx >= 0 && r.copied != b.copy.epoch { // not removed since, not copied twice
+			r.copied = b.copy.epoch
+			return r
+		}
+	}
 }
 
 // row is a server and what the board needs to keep it.
@@ -42,6 +84,7 @@ type row struct {
 	sender     uint64        // Server.Sender as a number (no formatting per message)
 	every      time.Duration // announcement interval seen
 	ids        []uint64      // its sender ids the tracker still knows
+	copied     uint64        // the last scoreboard copy (boardCopy.epoch) that took it
 	newer, old *row
 }
 
@@ -270,10 +313,19 @@ func (b *board) refresh(now time.Time, forgetAfter time.Duration) {
 	}
 }
 
+// due reports whether refresh has rows left to forget at now.
+func (b *board) due(now time.Time, forgetAfter time.Duration) bool {
+	r := b.lru.old
+	return forgetAfter > 0 && r != &b.lru && now.Sub(r.LastSeen) > forgetAfter
+}
+
 // remove drops a row and its sender ids.
 func (b *board) remove(r *row) {
 	b.lostElsewhere += r.Lost
 	last := b.rows[len(b.rows)-1]
+	if b.copy.on && r.idx < b.copy.cursor && last.idx >= b.copy.cursor {
+		b.copy.moved = append(b.copy.moved, last) // into the copied part: copy it at the end
+	}
 	b.rows[r.idx], last.idx = last, r.idx
 	b.rows[len(b.rows)-1] = nil
 	b.rows = b.rows[:len(b.rows)-1]
