@@ -49,6 +49,11 @@ type TrackerConfig struct {
 	// senders (default 1,048,576). Past either cap the oldest missing
 	// number is declared lost at once.
 	MaxHeld, MaxHeldTotal int
+	// ExpireWork bounds one Expire call: messages released, gaps declared
+	// and senders forgotten (default 512); the rest waits for the next
+	// call. A caller that holds a lock around Expire sets it by what
+	// each costs it (the collector's records cost 1-4 µs each).
+	ExpireWork int
 	// EpochJump and MaxRate define the sane window: a number farther from
 	// the expected one than EpochJump + MaxRate x (seconds since the
 	// sender was last heard) starts a new epoch instead of a gap
@@ -68,6 +73,9 @@ func (c TrackerConfig) withDefaults() TrackerConfig {
 	}
 	if c.MaxHeld <= 0 {
 		c.MaxHeld = 65536
+	}
+	if c.ExpireWork <= 0 {
+		c.ExpireWork = expireWork
 	}
 	if c.MaxHeldTotal <= 0 {
 		c.MaxHeldTotal = 1 << 20
@@ -391,7 +399,8 @@ func (t *Tracker[T]) flushSender(s *trackedSender[T]) {
 	t.releaseTo(s, s.heap.max(s.next), ReasonNetwork)
 }
 
-// Bounds on one Expire call, so that a caller holding a lock for it (the
+// Bounds on one Expire call (expireWork: the default of
+// TrackerConfig.ExpireWork), so that a caller holding a lock for it (the
 // collector holds its ingest lock) never holds it long; what is left is
 // done by the next call (the collector calls again at once, releasing
 // its lock in between, while Due says more is due). expireWork counts
@@ -413,12 +422,13 @@ const shrinkMax = 4096
 // Expire declares lost every missing number that a later one has waited
 // for longer than the window, and forgets senders silent past
 // ForgetAfter. Call it regularly (a few times per window); one call does
-// a bounded amount of work (expireWork, plus what one sender releases
-// at once: at most MaxHeld) and leaves the rest for the next.
+// a bounded amount of work (ExpireWork, plus what one sender releases
+// at once: at most MaxHeld) and leaves the rest for the next (Due says
+// whether some is left).
 func (t *Tracker[T]) Expire(now time.Time) {
 	start := t.work
 	t.shrink()
-	for n := 0; n < expireEntries && t.work-start < expireWork && t.waits.len() > 0; n++ {
+	for n := 0; n < expireEntries && t.work-start < uint64(t.cfg.ExpireWork) && t.waits.len() > 0; n++ {
 		e := t.waits.peek()
 		if now.Sub(e.at) < t.cfg.Window {
 			break
@@ -430,7 +440,7 @@ func (t *Tracker[T]) Expire(now time.Time) {
 		}
 		t.releaseTo(s, e.seq, ReasonNetwork)
 	}
-	for s := t.lru.old; t.work-start < expireWork && s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; s = t.lru.old {
+	for s := t.lru.old; t.work-start < uint64(t.cfg.ExpireWork) && s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; s = t.lru.old {
 		t.drop(s, ReasonSilent)
 	}
 	if len(t.senders) == 0 {
