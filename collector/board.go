@@ -53,26 +53,44 @@ func (b *board) startCopy() int {
 	return len(b.rows)
 }
 
-// nextCopy returns the next row to copy, or nil (and the copy is over).
-func (b *board) nextCopy() *row {
+// peekCopy returns the next row to copy without taking it, or nil (and
+// the copy is over).
+func (b *board) peekCopy() *row {
 	for {
 		var r *row
 		switch {
 		case b.copy.cursor < len(b.rows):
 			r = b.rows[b.copy.cursor]
-			b.copy.cursor++
 		case len(b.copy.moved) > 0:
 			r = b.copy.moved[len(b.copy.moved)-1]
-			b.copy.moved = b.copy.moved[:len(b.copy.moved)-1]
 		default:
 			b.copy.on = false
 			clear(b.copy.moved[:cap(b.copy.moved)])
 			return nil
 		}
 		if r.idx >= 0 && r.copied != b.copy.epoch { // not removed since, not copied twice
-			r.copied = b.copy.epoch
 			return r
 		}
+		b.skipCopy()
+	}
+}
+
+// nextCopy takes the next row to copy, or returns nil (the copy is over).
+func (b *board) nextCopy() *row {
+	r := b.peekCopy()
+	if r != nil {
+		r.copied = b.copy.epoch
+		b.skipCopy()
+	}
+	return r
+}
+
+// skipCopy moves past the row peekCopy looks at.
+func (b *board) skipCopy() {
+	if b.copy.cursor < len(b.rows) {
+		b.copy.cursor++
+	} else {
+		b.copy.moved = b.copy.moved[:len(b.copy.moved)-1]
 	}
 }
 
@@ -357,19 +375,6 @@ func (b *board) touch(r *row) {
 	r.newer, r.old = b.lru.newer, &b.lru
 	b.lru.newer.old = r
 	b.lru.newer = r
-}
-
-// snapshot returns a copy of r's server with its state at now.
-func (r *row) snapshot(now time.Time, goneAfter time.Duration) Server {
-	c := r.Server
-	c.State = r.state(now, goneAfter)
-	c.Counters = copyMap(r.Counters)
-	c.Gauges = copyMap(r.Gauges)
-	c.Load = copyMap(r.Load)
-	c.Levels = copyMap(r.Levels)
-	c.Tasks = append([]mlog.TaskStat(nil), r.Tasks...)
-	c.Probes = append([]mlog.ProbeStat(nil), r.Probes...)
-	return c
 }
 
 // sortServers orders servers by host, program and first seen.

@@ -130,7 +130,7 @@ func New(cfg Config) (*Collector, error) {
 		queue:   make(chan Record, cfg.QueueLen),
 		stop:    make(chan struct{}),
 	}
-	c.seq = newSequencer(mlog.TrackerConfig{Window: cfg.ReorderWindow, ForgetAfter: cfg.ForgetAfter,
+	c.seq = newSequencer(mlog.TrackerConfig{Window: cfg.ReorderWindow, ForgetAfter: cfg.ForgetAfter, ExpireWork: tickWork,
 		MaxSenders: cfg.MaxSenders}, c.board, c.enqueue)
 	c.sp = &spool{dir: cfg.SpoolDir, rotateEvery: cfg.RotateEvery, rotateSize: cfg.RotateSize,
 		retainAge: cfg.RetainAge, retainBytes: cfg.RetainBytes, now: cfg.Now,
@@ -255,6 +255,12 @@ func (c *Collector) ticker() {
 	}
 }
 
+// tickWork bounds the tracker's work in one tick (messages released,
+// gaps, senders forgotten): each costs the collector 1-4 µs under the
+// ingest lock (a spool record made and queued), so 128 of them stay
+// well under a millisecond; ticks repeat while more is due.
+const tickWork = 128
+
 // tick settles what the reorder window has decided and forgets silent
 // senders and servers, a bounded number of each, under the ingest lock;
 // it reports whether more is due (for the next tick).
@@ -305,8 +311,8 @@ const (
 )
 
 // servers copies the scoreboard's rows a chunk at a time (each row is
-// consistent; rows are not all of one instant), then sorts them with the
-// lock released. The board keeps the copy's place (board.copy), so that
+// consistent; rows are not all of one instant) into flat buffers, then
+// makes their maps and sorts them with the lock released. The board keeps the copy's place (board.copy), so that
 // nothing is copied under the lock but the rows themselves: no list of
 // rows (copying 100,000 pointers, with the GC's write barriers, held
 // the lock for 2.4 ms).
@@ -316,22 +322,33 @@ func (c *Collector) servers(now time.Time) []Server {
 	h := c.lockFor()
 	n := c.board.startCopy()
 	c.unlockFor(holdBoardChunk, h)
-	out := make([]Server, 0, n+n/8+64)
+	var f flatRows
+	f.grow(n+n/8+64, 16*n, n, 0)
 	for more := true; more; {
+		var kvs, tasks, probes int // what the row that did not fit needs
 		h := c.lockFor()
 		for i := 0; i < serverChunk; i++ {
-			r := c.board.nextCopy()
+			r := c.board.peekCopy()
 			if r == nil {
 				more = false
 				break
 			}
-			out = append(out, r.snapshot(now, c.cfg.GoneAfter))
+			if !f.fits(r) {
+				kvs, tasks, probes = f.need(r)
+				break
+			}
+			c.board.nextCopy()
+			f.add(r, now, c.cfg.GoneAfter)
 			if i%16 == 15 && time.Since(h.wall) > chunkHold {
 				break
 			}
 		}
 		c.unlockFor(holdBoardChunk, h)
+		if kvs+tasks+probes > 0 || len(f.list) == cap(f.list) {
+			f.grow(serverChunk, kvs, tasks, probes) // with the lock released
+		}
 	}
+	out := f.servers()
 	sortServers(out)
 	return out
 }

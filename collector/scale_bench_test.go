@@ -65,11 +65,13 @@ func waitStats(waits []time.Duration) (p999, longest time.Duration) {
 //     (hold-cpu-us: the work, without the time the machine took the
 //     thread away);
 //   - the p99.9 and longest wait of an Ingest call while the boards are
-//     written (board-), while every server is forgotten at once
-//     (forget-: all of them silent past ForgetAfter, the worst case),
-//     and in a control phase as long as the longest of them where no
-//     maintenance runs at all (control-): what the machine alone does
-//     to the ingesting goroutine (scheduling, GC).
+//     written (board-), while the reorder window ends for every server
+//     at once (expiry-: each has a message held after a missing one, so
+//     each gets a gap record and its message released), while every
+//     server is forgotten at once (forget-: all of them silent past
+//     ForgetAfter), and in a control phase as long as the longest of
+//     them where no maintenance runs at all (control-): what the
+//     machine alone does to the ingesting goroutine (scheduling, GC).
 //
 // The ticker is kept quiet (a reorder window of an hour): the benchmark
 // runs the ticker's work itself, through the same method.
@@ -81,7 +83,7 @@ func BenchmarkScoreboardAtScale(b *testing.B) {
 			dir := b.TempDir()
 			clock := newClock()
 			c, err := New(Config{SpoolDir: dir, Scoreboard: filepath.Join(dir, "board.json"), MaxServers: 2 * n, MaxSenders: 2 * n,
-				QueueLen: 4 * n, ReorderWindow: time.Hour, ForgetAfter: time.Hour, Now: clock.Now, Logger: quietLogger()})
+				QueueLen: 4 * n, ReorderWindow: time.Hour, ForgetAfter: 3 * time.Hour, Now: clock.Now, Logger: quietLogger()})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -127,22 +129,49 @@ func BenchmarkScoreboardAtScale(b *testing.B) {
 			report("board-p99.9-wait-us", bp)
 			report("board-max-wait-us", bmax)
 
+			// Every server's next message is missing and the one after it
+			// held: the reorder window ends for all of them at once, and
+			// each tick declares a bounded share lost and releases it.
+			for i := 0; i < n; i++ {
+				c.Ingest(mlog.Received{RecvTime: clock.Now(), Message: mlog.Message{Kind: mlog.KindLog, Sender: uint64(i) + 1, Seq: 3,
+					Host: fmt.Sprintf("host%06d", i), Program: "queued", PID: 1000 + i, Time: clock.Now(), Msg: "after a loss"}})
+			}
+			c.holds.reset()
+			clock.Add(time.Hour + time.Second)
+			eticks := 0
+			ep, emax, etook := phase("expiry", func() {
+				for c.tick(clock.Now()) {
+					eticks++
+				}
+			})
+			wall, cpu := c.holds.max(holdTick)
+			report("expiry-tick-hold-us", wall)
+			report("expiry-tick-hold-cpu-us", cpu)
+			report("expiry-p99.9-wait-us", ep)
+			report("expiry-max-wait-us", emax)
+			b.ReportMetric(float64(eticks), "expiry-ticks")
+			if lost := c.Stats().Lost; lost != uint64(n) {
+				b.Fatalf("%d lost after the window, want %d", lost, n)
+			}
+
 			// Every server falls silent at once and is forgotten, a
 			// bounded number per tick: the worst case for forgetting.
 			c.holds.reset()
-			clock.Add(2 * time.Hour)
+			clock.Add(3 * time.Hour)
 			ticks := 0
 			fp, fmax, ftook := phase("forget", func() {
 				for c.tick(clock.Now()) {
 					ticks++
 				}
 			})
-			reportHold(holdTick)
+			wall, cpu = c.holds.max(holdTick)
+			report("forget-tick-hold-us", wall)
+			report("forget-tick-hold-cpu-us", cpu)
 			report("forget-p99.9-wait-us", fp)
 			report("forget-max-wait-us", fmax)
 			b.ReportMetric(float64(ticks), "forget-ticks")
 
-			cp, cmax, _ := phase("control", func() { time.Sleep(max(btook, ftook, time.Second)) })
+			cp, cmax, _ := phase("control", func() { time.Sleep(max(btook, etook, ftook, time.Second)) })
 			report("control-p99.9-wait-us", cp)
 			report("control-max-wait-us", cmax)
 		})
