@@ -31,7 +31,11 @@ type Tracker[T any] struct {
 	held    int              // held messages, all senders
 	peak    int              // most senders since the map was last rebuilt
 	work    uint64           // messages delivered, gaps declared, senders dropped: Expire's budget
-	stats   TrackerStats
+	// draining are senders whose held messages Expire left in order (its
+	// work bound reached mid-drain): the next Expire, or the sender's
+	// next message, delivers them first.
+	draining []*trackedSender[T]
+	stats    TrackerStats
 }
 
 // TrackerConfig bounds a Tracker. Zero values mean the defaults.
@@ -205,6 +209,7 @@ type trackedSender[T any] struct {
 	gen        uint32 // bumped at each epoch: older wait entries are void
 	gone       bool
 	resumed    bool     // next was read from a previous run; its first gap is ReasonRestart
+	draining   bool     // on Tracker.draining
 	seen       seenBits // delivered numbers among the window below next
 	heap       heldHeap[T]
 	members    map[uint64]struct{} // the numbers in heap
@@ -233,6 +238,9 @@ func (t *Tracker[T]) Observe(sender, seq uint64, v T, now time.Time) Verdict {
 	}
 	elapsed := now.Sub(s.lastSeen)
 	t.touch(s, now)
+	if s.inOrder() {
+		t.drain(s) // what Expire left in order goes first
+	}
 	d := int64(seq - s.next)
 	switch {
 	case d == 0:
@@ -340,8 +348,16 @@ func (t *Tracker[T]) deliver(s *trackedSender[T], seq uint64, v T) {
 func hasMember(m map[uint64]struct{}, seq uint64) bool { _, ok := m[seq]; return ok }
 
 // drain delivers held messages that are now in order.
-func (t *Tracker[T]) drain(s *trackedSender[T]) {
-	for s.heap.len() > 0 && s.heap.min().seq == s.next {
+func (t *Tracker[T]) drain(s *trackedSender[T]) { t.drainTo(s, noLimit) }
+
+// noLimit is the work ceiling of callers that finish what they start.
+const noLimit = math.MaxUint64
+
+// drainTo delivers held messages that are now in order until t.work
+// reaches end; a sender left with some in order joins t.draining.
+func (t *Tracker[T]) drainTo(s *trackedSender[T], end uint64) {
+	defer t.noteDraining(s)
+	for s.heap.len() > 0 && s.heap.min().seq == s.next && t.work < end {
 		m := s.heap.pop(s.next)
 		t.deliver(s, m.seq, m.v)
 		delete(s.members, m.seq)
@@ -349,10 +365,30 @@ func (t *Tracker[T]) drain(s *trackedSender[T]) {
 	}
 }
 
+// inOrder reports whether s holds its next number: a drain left
+// unfinished.
+func (s *trackedSender[T]) inOrder() bool { return s.heap.len() > 0 && s.heap.min().seq == s.next }
+
+// noteDraining puts s on the list of senders whose drain Expire left
+// unfinished, once.
+func (t *Tracker[T]) noteDraining(s *trackedSender[T]) {
+	if !s.draining && s.inOrder() {
+		s.draining = true
+		t.draining = append(t.draining, s)
+	}
+}
+
 // releaseTo gives up on every missing number up to target (a held
 // number): each run of missing numbers becomes one gap.
 func (t *Tracker[T]) releaseTo(s *trackedSender[T], target uint64, reason string) {
-	for s.heap.len() > 0 && int64(s.heap.min().seq-target) <= 0 {
+	t.releaseToBefore(s, target, reason, noLimit)
+}
+
+// releaseToBefore is releaseTo stopping when t.work reaches end: held
+// numbers up to target left behind a missing one keep their own wait
+// entries (every held number has one), and an unfinished drain is noted.
+func (t *Tracker[T]) releaseToBefore(s *trackedSender[T], target uint64, reason string, end uint64) {
+	for s.heap.len() > 0 && int64(s.heap.min().seq-target) <= 0 && t.work < end {
 		m := s.heap.pop(s.next)
 		if m.seq != s.next {
 			t.gap(s, s.next, m.seq-1, reason)
@@ -360,8 +396,9 @@ func (t *Tracker[T]) releaseTo(s *trackedSender[T], target uint64, reason string
 		t.deliver(s, m.seq, m.v)
 		delete(s.members, m.seq)
 		t.held--
-		t.drain(s)
+		t.drainTo(s, end)
 	}
+	t.noteDraining(s)
 }
 
 // gap declares first..last of s lost.
@@ -422,13 +459,24 @@ const shrinkMax = 4096
 // Expire declares lost every missing number that a later one has waited
 // for longer than the window, and forgets senders silent past
 // ForgetAfter. Call it regularly (a few times per window); one call does
-// a bounded amount of work (ExpireWork, plus what one sender releases
-// at once: at most MaxHeld) and leaves the rest for the next (Due says
+// a bounded amount of work (ExpireWork events, even amid one sender's
+// long run of held messages) and leaves the rest for the next (Due says
 // whether some is left).
 func (t *Tracker[T]) Expire(now time.Time) {
-	start := t.work
+	end := t.work + uint64(t.cfg.ExpireWork)
 	t.shrink()
-	for n := 0; n < expireEntries && t.work-start < uint64(t.cfg.ExpireWork) && t.waits.len() > 0; n++ {
+	for len(t.draining) > 0 && t.work < end { // drains the last call left
+		s := t.draining[len(t.draining)-1]
+		if !s.gone {
+			t.drainTo(s, end)
+		}
+		if s.gone || !s.inOrder() {
+			s.draining = false
+			t.draining[len(t.draining)-1] = nil
+			t.draining = t.draining[:len(t.draining)-1]
+		}
+	}
+	for n := 0; n < expireEntries && t.work < end && t.waits.len() > 0; n++ {
 		e := t.waits.peek()
 		if now.Sub(e.at) < t.cfg.Window {
 			break
@@ -438,19 +486,24 @@ func (t *Tracker[T]) Expire(now time.Time) {
 		if s.gone || e.gen != s.gen || int64(e.seq-s.next) < 0 {
 			continue // delivered, or its sender or epoch is gone
 		}
-		t.releaseTo(s, e.seq, ReasonNetwork)
+		t.releaseToBefore(s, e.seq, ReasonNetwork, end)
 	}
-	for s := t.lru.old; t.work-start < uint64(t.cfg.ExpireWork) && s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; s = t.lru.old {
+	for s := t.lru.old; t.work < end && s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; s = t.lru.old {
 		t.drop(s, ReasonSilent)
 	}
 	if len(t.senders) == 0 {
 		t.waits = waitQueue[T]{} // every entry left is void
+		clear(t.draining)
+		t.draining = t.draining[:0]
 	}
 }
 
 // Due reports whether Expire has work left at now: a wait past the
 // window, or a sender silent past ForgetAfter.
 func (t *Tracker[T]) Due(now time.Time) bool {
+	if len(t.draining) > 0 {
+		return true
+	}
 	if t.waits.len() > 0 && now.Sub(t.waits.peek().at) >= t.cfg.Window {
 		return true
 	}

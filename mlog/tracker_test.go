@@ -394,3 +394,82 @@ func TestTrackerExpireBounded(t *testing.T) {
 		t.Fatalf("forgot %d senders in %d calls", forgot, calls)
 	}
 }
+
+// A long run of held messages behind one missing number is released a
+// bounded share per Expire call (ExpireWork), in order, with one gap;
+// the sender's next message, or a duplicate, arriving mid-way finds the
+// rest delivered first.
+func TestTrackerExpireBoundedDrain(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		after func(tr *Tracker[uint64]) // between the first and second Expire
+	}{
+		{"expire only", func(*Tracker[uint64]) {}},
+		{"next message mid-way", func(tr *Tracker[uint64]) {
+			if v := tr.Observe(1, 10003, 10003, t0.Add(time.Second)); v != SeqNew {
+				t.Errorf("next message: %v, want new (in order after the rest)", v)
+			}
+		}},
+		{"duplicate mid-way", func(tr *Tracker[uint64]) {
+			if v := tr.Observe(1, 9000, 9000, t0.Add(time.Second)); v != SeqDup {
+				t.Errorf("duplicate of a held number: %v", v)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []uint64
+			gaps := 0
+			tr := NewTracker(TrackerConfig{ExpireWork: 100, MaxHeld: 1 << 20}, func(e Event[uint64]) {
+				switch e.Kind {
+				case EventDeliver:
+					got = append(got, e.Value)
+				case EventGap:
+					gaps++
+					if e.First != 2 || e.Last != 2 {
+						t.Errorf("gap %d-%d, want 2-2", e.First, e.Last)
+					}
+				}
+			})
+			tr.Observe(1, 1, 1, t0)
+			for seq := uint64(3); seq <= 10002; seq++ { // 2 is missing
+				tr.Observe(1, seq, seq, t0)
+			}
+			later := t0.Add(time.Second)
+			before := len(got)
+			tr.Expire(later)
+			if n := len(got) - before; n > 100 || n == 0 {
+				t.Fatalf("first call delivered %d, want 1-100", n)
+			}
+			tc.after(tr)
+			calls := 1
+			for ; tr.Due(later) && calls < 1000; calls++ {
+				before := len(got)
+				tr.Expire(later)
+				if n := len(got) - before; n > 100 {
+					t.Fatalf("call %d delivered %d, more than ExpireWork", calls, n)
+				}
+			}
+			if tr.Due(later) {
+				t.Fatal("still due after 1,000 calls")
+			}
+			if gaps != 1 {
+				t.Errorf("%d gaps, want 1", gaps)
+			}
+			for i, v := range got {
+				want := uint64(i) + 2 // 1, then 3 on
+				if i == 0 {
+					want = 1
+				}
+				if v != want {
+					t.Fatalf("delivery %d is %d, want %d", i, v, want)
+				}
+			}
+			if last := got[len(got)-1]; last != 10002 && !(last == 10003 && tc.name == "next message mid-way") {
+				t.Fatalf("last delivered %d", last)
+			}
+			if st := tr.Stats(); st.Held != 0 || st.Lost != 1 {
+				t.Errorf("stats %+v", st)
+			}
+		})
+	}
+}
