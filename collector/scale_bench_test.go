@@ -71,7 +71,10 @@ func waitStats(waits []time.Duration) (p999, longest time.Duration) {
 //     server is forgotten at once (forget-: all of them silent past
 //     ForgetAfter), and in a control phase as long as the longest of
 //     them where no maintenance runs at all (control-): what the
-//     machine alone does to the ingesting goroutine (scheduling, GC).
+//     machine alone does to the ingesting goroutine (scheduling), and
+//     while the same scoreboard JSON and file are written b.N times
+//     from a copy taken before, without the ingest lock
+//     (control-busy-: the GC and the scheduler with the board's work).
 //
 // The ticker is kept quiet (a reorder window of an hour): the benchmark
 // runs the ticker's work itself, through the same method.
@@ -128,6 +131,7 @@ func BenchmarkScoreboardAtScale(b *testing.B) {
 			}
 			report("board-p99.9-wait-us", bp)
 			report("board-max-wait-us", bmax)
+			sb := c.Scoreboard() // for the control-busy phase
 
 			// Every server's next message is missing and the one after it
 			// held: the reorder window ends for all of them at once, and
@@ -174,6 +178,20 @@ func BenchmarkScoreboardAtScale(b *testing.B) {
 			cp, cmax, _ := phase("control", func() { time.Sleep(max(btook, etook, ftook, time.Second)) })
 			report("control-p99.9-wait-us", cp)
 			report("control-max-wait-us", cmax)
+
+			// The scoreboard's work without the ingest lock: the same JSON
+			// and file, from the board taken before the servers were
+			// forgotten, b.N times (what the GC and the scheduler do to
+			// ingest while a board is written).
+			gp, gmax, _ := phase("control-busy", func() {
+				for i := 0; i < b.N; i++ {
+					if err := writeJSONAtomic(filepath.Join(dir, "control.json"), sb); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			report("control-busy-p99.9-wait-us", gp)
+			report("control-busy-max-wait-us", gmax)
 		})
 	}
 }
