@@ -356,13 +356,13 @@ const noLimit = math.MaxUint64
 // drainTo delivers held messages that are now in order until t.work
 // reaches end; a sender left with some in order joins t.draining.
 func (t *Tracker[T]) drainTo(s *trackedSender[T], end uint64) {
-	defer t.noteDraining(s)
 	for s.heap.len() > 0 && s.heap.min().seq == s.next && t.work < end {
 		m := s.heap.pop(s.next)
 		t.deliver(s, m.seq, m.v)
 		delete(s.members, m.seq)
 		t.held--
 	}
+	t.noteDraining(s)
 }
 
 // inOrder reports whether s holds its next number: a drain left
@@ -384,10 +384,9 @@ func (t *Tracker[T]) releaseTo(s *trackedSender[T], target uint64, reason string
 	t.releaseToBefore(s, target, reason, noLimit)
 }
 
-// releaseToBefore is releaseTo stopping when t.work reaches end: held
-// numbers up to target left behind a missing one keep their own wait
-// entries (every held number has one), and an unfinished drain is noted.
-func (t *Tracker[T]) releaseToBefore(s *trackedSender[T], target uint64, reason string, end uint64) {
+// releaseToBefore is releaseTo stopping when t.work reaches end (an
+// unfinished drain is noted); it reports whether it reached target.
+func (t *Tracker[T]) releaseToBefore(s *trackedSender[T], target uint64, reason string, end uint64) (done bool) {
 	for s.heap.len() > 0 && int64(s.heap.min().seq-target) <= 0 && t.work < end {
 		m := s.heap.pop(s.next)
 		if m.seq != s.next {
@@ -399,6 +398,7 @@ func (t *Tracker[T]) releaseToBefore(s *trackedSender[T], target uint64, reason 
 		t.drainTo(s, end)
 	}
 	t.noteDraining(s)
+	return s.heap.len() == 0 || int64(s.heap.min().seq-target) > 0
 }
 
 // gap declares first..last of s lost.
@@ -481,12 +481,12 @@ func (t *Tracker[T]) Expire(now time.Time) {
 		if now.Sub(e.at) < t.cfg.Window {
 			break
 		}
-		t.waits.pop()
 		s := e.s
-		if s.gone || e.gen != s.gen || int64(e.seq-s.next) < 0 {
-			continue // delivered, or its sender or epoch is gone
+		if !(s.gone || e.gen != s.gen || int64(e.seq-s.next) < 0) && // not delivered, its sender and epoch not gone
+			!t.releaseToBefore(s, e.seq, ReasonNetwork, end) {
+			break // the work bound came first: the entry stays for the next call
 		}
-		t.releaseToBefore(s, e.seq, ReasonNetwork, end)
+		t.waits.pop()
 	}
 	for s := t.lru.old; t.work < end && s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; s = t.lru.old {
 		t.drop(s, ReasonSilent)

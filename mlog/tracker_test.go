@@ -473,3 +473,32 @@ func TestTrackerExpireBoundedDrain(t *testing.T) {
 		})
 	}
 }
+
+// Held messages with gaps between them that arrived in reverse order
+// (the first wait entry covers them all) are all released, a bounded share per Expire call: a
+// call that stops mid-way keeps the entry it was working on, so the
+// highest held number is not left behind without one.
+func TestTrackerExpireBoundedReverse(t *testing.T) {
+	var got []uint64
+	tr := NewTracker(TrackerConfig{ExpireWork: 100}, func(e Event[uint64]) {
+		if e.Kind == EventDeliver {
+			got = append(got, e.Value)
+		}
+	})
+	tr.Observe(1, 1, 1, t0)
+	for seq := uint64(2001); seq >= 3; seq -= 2 { // every even number is missing
+		tr.Observe(1, seq, seq, t0)
+	}
+	later := t0.Add(time.Second)
+	calls := 0
+	for ; tr.Due(later) && calls < 1000; calls++ {
+		before := len(got)
+		tr.Expire(later)
+		if n := len(got) - before; n > 100 {
+			t.Fatalf("call %d delivered %d, more than ExpireWork", calls, n)
+		}
+	}
+	if st := tr.Stats(); st.Held != 0 || st.Lost != 1000 || len(got) != 1001 || got[len(got)-1] != 2001 {
+		t.Fatalf("after %d calls: %d delivered (last %d), %d still held", calls, len(got), got[len(got)-1], st.Held)
+	}
+}
