@@ -191,7 +191,7 @@ func (c *Collector) Run(ctx context.Context, r *mlog.Receiver) error {
 		}
 		c.Ingest(m)
 		if c.received.Load()%1024 == 0 {
-			c.noteReceiver(r.Stats())
+			c.noteReceiver(r.Counts())
 		}
 	}
 }
@@ -216,7 +216,7 @@ func (c *Collector) WatchReceiver(r *mlog.Receiver) {
 			case <-c.stop:
 				return
 			case <-t.C:
-				c.noteReceiver(r.Stats())
+				c.noteReceiver(r.Counts())
 			}
 		}
 	}()
