@@ -1,10 +1,6 @@
 package collector
 
 import (
-	"context"
-	"log/slog"
-	"net"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -134,63 +130,4 @@ func BenchmarkIngestMaxRate(b *testing.B) {
 		best = r.written
 	}
 	b.ReportMetric(best, "max-written/s-0-dropped")
-}
-
-// BenchmarkEndToEnd sends b.N 200-byte messages, paced at 200,000 a
-// second, through a real bus to a collector in the same namespace (run it
-// under unshare -n) and reports the rate written to the spool and the
-// loss: by sequence numbers, in the kernel, and at the sender's queue.
-func BenchmarkEndToEnd(b *testing.B) {
-	ifs, err := net.Interfaces()
-	if err != nil || len(ifs) != 1 || ifs[0].Name != "lo" {
-		b.Skip("sends multicast: run inside `unshare -n sh -c 'ip link set lo up; ...'`")
-	}
-	dir := b.TempDir()
-	c, err := New(Config{SpoolDir: dir, RotateSize: 4 << 20, Logger: quietLogger()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := mlog.Listen(mlog.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	go c.Run(ctx, r)
-	bus, err := mlog.New(mlog.Config{Program: "bench", QueueLen: 1 << 16})
-	if err != nil {
-		b.Fatal(err)
-	}
-	log := slog.New(bus.Handler())
-	text := strings.Repeat("m", 110)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		if i%100 == 0 {
-			if w := time.Until(start.Add(time.Duration(i) * time.Second / 200000)); w > 0 {
-				time.Sleep(w)
-			}
-		}
-		log.Info(text, "n", i, "table", "orders")
-	}
-	bus.Close()
-	// Wait for every record sent (not datagrams: a batch datagram holds
-	// several) to be received or declared lost, and written.
-	want := bus.Stats().Records
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if st := c.Stats(); st.Received+st.Lost >= want && c.sgaps.settled() {
-			break
-		}
-	}
-	el := time.Since(start)
-	cancel()
-	r.Close()
-	c.Close()
-	b.StopTimer()
-	st := c.Stats()
-	bs := bus.Stats()
-	b.ReportMetric(float64(st.Written)/el.Seconds(), "written/s")
-	b.ReportMetric(float64(bs.Sent), "sent")
-	b.ReportMetric(float64(bs.Dropped), "sender-queue-drops")
-	b.ReportMetric(float64(st.Lost), "lost")
-	b.ReportMetric(float64(r.Stats().KernelDrops), "kernel-drops")
 }

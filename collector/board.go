@@ -32,6 +32,66 @@ type board struct {
 	// rows since removed. With the rows' Lost it adds up to the tracker's.
 	lostElsewhere uint64
 	jobs          jobTable // porthole run's jobs, kept across their runs
+	copy          boardCopy
+}
+
+// boardCopy is the place of a scoreboard copy in progress, made a chunk
+// at a time with the lock released in between: rows[:cursor] are
+// copied. A removal moves the last row into the removed one's place; if
+// that moves a row not yet copied below the cursor, it waits in moved.
+type boardCopy struct {
+	on     bool
+	cursor int
+	moved  []*row
+	epoch  uint64 // row.copied == epoch: copied by this copy
+}
+
+// startCopy starts a copy of the rows and returns how many there are.
+func (b *board) startCopy() int {
+	b.copy.on, b.copy.cursor, b.copy.moved = true, 0, b.copy.moved[:0]
+	b.copy.epoch++
+	return len(b.rows)
+}
+
+// peekCopy returns the next row to copy without taking it, or nil (and
+// the copy is over).
+func (b *board) peekCopy() *row {
+	for {
+		var r *row
+		switch {
+		case b.copy.cursor < len(b.rows):
+			r = b.rows[b.copy.cursor]
+		case len(b.copy.moved) > 0:
+			r = b.copy.moved[len(b.copy.moved)-1]
+		default:
+			b.copy.on = false
+			clear(b.copy.moved[:cap(b.copy.moved)])
+			return nil
+		}
+		if r.idx >= 0 && r.copied != b.copy.epoch { // not removed since, not copied twice
+			return r
+		}
+		b.skipCopy()
+	}
+}
+
+// nextCopy takes the next row to copy, or returns nil (the copy is over).
+func (b *board) nextCopy() *row {
+	r := b.peekCopy()
+	if r != nil {
+		r.copied = b.copy.epoch
+		b.skipCopy()
+	}
+	return r
+}
+
+// skipCopy moves past the row peekCopy looks at.
+func (b *board) skipCopy() {
+	if b.copy.cursor < len(b.rows) {
+		b.copy.cursor++
+	} else {
+		b.copy.moved = b.copy.moved[:len(b.copy.moved)-1]
+	}
 }
 
 // row is a server and what the board needs to keep it.
@@ -42,6 +102,7 @@ type row struct {
 	sender     uint64        // Server.Sender as a number (no formatting per message)
 	every      time.Duration // announcement interval seen
 	ids        []uint64      // its sender ids the tracker still knows
+	copied     uint64        // the last scoreboard copy (boardCopy.epoch) that took it
 	newer, old *row
 }
 
@@ -270,10 +331,19 @@ func (b *board) refresh(now time.Time, forgetAfter time.Duration) {
 	}
 }
 
+// due reports whether refresh has rows left to forget at now.
+func (b *board) due(now time.Time, forgetAfter time.Duration) bool {
+	r := b.lru.old
+	return forgetAfter > 0 && r != &b.lru && now.Sub(r.LastSeen) > forgetAfter
+}
+
 // remove drops a row and its sender ids.
 func (b *board) remove(r *row) {
 	b.lostElsewhere += r.Lost
 	last := b.rows[len(b.rows)-1]
+	if b.copy.on && r.idx < b.copy.cursor && last.idx >= b.copy.cursor {
+		b.copy.moved = append(b.copy.moved, last) // into the copied part: copy it at the end
+	}
 	b.rows[r.idx], last.idx = last, r.idx
 	b.rows[len(b.rows)-1] = nil
 	b.rows = b.rows[:len(b.rows)-1]
@@ -305,19 +375,6 @@ func (b *board) touch(r *row) {
 	r.newer, r.old = b.lru.newer, &b.lru
 	b.lru.newer.old = r
 	b.lru.newer = r
-}
-
-// snapshot returns a copy of r's server with its state at now.
-func (r *row) snapshot(now time.Time, goneAfter time.Duration) Server {
-	c := r.Server
-	c.State = r.state(now, goneAfter)
-	c.Counters = copyMap(r.Counters)
-	c.Gauges = copyMap(r.Gauges)
-	c.Load = copyMap(r.Load)
-	c.Levels = copyMap(r.Levels)
-	c.Tasks = append([]mlog.TaskStat(nil), r.Tasks...)
-	c.Probes = append([]mlog.ProbeStat(nil), r.Probes...)
-	return c
 }
 
 // sortServers orders servers by host, program and first seen.

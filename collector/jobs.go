@@ -131,9 +131,9 @@ func (t *jobTable) evict() {
 	delete(t.jobs, oldest)
 }
 
-// list returns copies of the jobs at now, sorted by host and name, with
-// Running and Overdue worked out.
-func (t *jobTable) list(now time.Time) []Job {
+// copyAt returns copies of the jobs at now, in no order, with Running
+// and Overdue worked out.
+func (t *jobTable) copyAt(now time.Time) []Job {
 	out := make([]Job, 0, len(t.jobs))
 	for _, j := range t.jobs {
 		c := *j
@@ -147,13 +147,25 @@ func (t *jobTable) list(now time.Time) []Job {
 		c.Overdue = jobOverdue(c, now)
 		out = append(out, c)
 	}
+	return out
+}
+
+// list returns the jobs at now, by host and name.
+func (t *jobTable) list(now time.Time) []Job {
+	out := t.copyAt(now)
+	sortJobs(out)
+	return out
+}
+
+// sortJobs orders jobs by host and name (outside the ingest lock: up to
+// maxJobs of them).
+func sortJobs(out []Job) {
 	sort.Slice(out, func(i, k int) bool {
 		if out[i].Host != out[k].Host {
 			return out[i].Host < out[k].Host
 		}
 		return out[i].Name < out[k].Name
 	})
-	return out
 }
 
 // jobOverdue is shmstat.TaskValue.Overdue's rule (1.5 intervals between

@@ -30,7 +30,12 @@ type Tracker[T any] struct {
 	waits   waitQueue[T]     // held messages in arrival order, for expiry
 	held    int              // held messages, all senders
 	peak    int              // most senders since the map was last rebuilt
-	stats   TrackerStats
+	work    uint64           // messages delivered, gaps declared, senders dropped: Expire's budget
+	// draining are senders whose held messages Expire left in order (its
+	// work bound reached mid-drain): the next Expire, or the sender's
+	// next message, delivers them first.
+	draining []*trackedSender[T]
+	stats    TrackerStats
 }
 
 // TrackerConfig bounds a Tracker. Zero values mean the defaults.
@@ -48,6 +53,11 @@ type TrackerConfig struct {
 	// senders (default 1,048,576). Past either cap the oldest missing
 	// number is declared lost at once.
 	MaxHeld, MaxHeldTotal int
+	// ExpireWork bounds one Expire call: messages released, gaps declared
+	// and senders forgotten (default 512); the rest waits for the next
+	// call. A caller that holds a lock around Expire sets it by what
+	// each costs it (the collector's records cost 1-4 µs each).
+	ExpireWork int
 	// EpochJump and MaxRate define the sane window: a number farther from
 	// the expected one than EpochJump + MaxRate x (seconds since the
 	// sender was last heard) starts a new epoch instead of a gap
@@ -67,6 +77,9 @@ func (c TrackerConfig) withDefaults() TrackerConfig {
 	}
 	if c.MaxHeld <= 0 {
 		c.MaxHeld = 65536
+	}
+	if c.ExpireWork <= 0 {
+		c.ExpireWork = expireWork
 	}
 	if c.MaxHeldTotal <= 0 {
 		c.MaxHeldTotal = 1 << 20
@@ -196,6 +209,7 @@ type trackedSender[T any] struct {
 	gen        uint32 // bumped at each epoch: older wait entries are void
 	gone       bool
 	resumed    bool     // next was read from a previous run; its first gap is ReasonRestart
+	draining   bool     // on Tracker.draining
 	seen       seenBits // delivered numbers among the window below next
 	heap       heldHeap[T]
 	members    map[uint64]struct{} // the numbers in heap
@@ -224,6 +238,9 @@ func (t *Tracker[T]) Observe(sender, seq uint64, v T, now time.Time) Verdict {
 	}
 	elapsed := now.Sub(s.lastSeen)
 	t.touch(s, now)
+	if s.inOrder() {
+		t.drain(s) // what Expire left in order goes first
+	}
 	d := int64(seq - s.next)
 	switch {
 	case d == 0:
@@ -313,6 +330,7 @@ func (t *Tracker[T]) saneJump(elapsed time.Duration) uint64 {
 
 // deliver emits seq as the next message of s.
 func (t *Tracker[T]) deliver(s *trackedSender[T], seq uint64, v T) {
+	t.work++
 	s.seen.set(seq)
 	s.next = seq + 1
 	s.resumed = false
@@ -330,19 +348,46 @@ func (t *Tracker[T]) deliver(s *trackedSender[T], seq uint64, v T) {
 func hasMember(m map[uint64]struct{}, seq uint64) bool { _, ok := m[seq]; return ok }
 
 // drain delivers held messages that are now in order.
-func (t *Tracker[T]) drain(s *trackedSender[T]) {
-	for s.heap.len() > 0 && s.heap.min().seq == s.next {
+func (t *Tracker[T]) drain(s *trackedSender[T]) { t.drainTo(s, noLimit) }
+
+// noLimit is the work ceiling of callers that finish what they start.
+const noLimit = math.MaxUint64
+
+// drainTo delivers held messages that are now in order until t.work
+// reaches end; a sender left with some in order joins t.draining.
+func (t *Tracker[T]) drainTo(s *trackedSender[T], end uint64) {
+	for s.heap.len() > 0 && s.heap.min().seq == s.next && t.work < end {
 		m := s.heap.pop(s.next)
 		t.deliver(s, m.seq, m.v)
 		delete(s.members, m.seq)
 		t.held--
+	}
+	t.noteDraining(s)
+}
+
+// inOrder reports whether s holds its next number: a drain left
+// unfinished.
+func (s *trackedSender[T]) inOrder() bool { return s.heap.len() > 0 && s.heap.min().seq == s.next }
+
+// noteDraining puts s on the list of senders whose drain Expire left
+// unfinished, once.
+func (t *Tracker[T]) noteDraining(s *trackedSender[T]) {
+	if !s.draining && s.inOrder() {
+		s.draining = true
+		t.draining = append(t.draining, s)
 	}
 }
 
 // releaseTo gives up on every missing number up to target (a held
 // number): each run of missing numbers becomes one gap.
 func (t *Tracker[T]) releaseTo(s *trackedSender[T], target uint64, reason string) {
-	for s.heap.len() > 0 && int64(s.heap.min().seq-target) <= 0 {
+	t.releaseToBefore(s, target, reason, noLimit)
+}
+
+// releaseToBefore is releaseTo stopping when t.work reaches end (an
+// unfinished drain is noted); it reports whether it reached target.
+func (t *Tracker[T]) releaseToBefore(s *trackedSender[T], target uint64, reason string, end uint64) (done bool) {
+	for s.heap.len() > 0 && int64(s.heap.min().seq-target) <= 0 && t.work < end {
 		m := s.heap.pop(s.next)
 		if m.seq != s.next {
 			t.gap(s, s.next, m.seq-1, reason)
@@ -350,12 +395,15 @@ func (t *Tracker[T]) releaseTo(s *trackedSender[T], target uint64, reason string
 		t.deliver(s, m.seq, m.v)
 		delete(s.members, m.seq)
 		t.held--
-		t.drain(s)
+		t.drainTo(s, end)
 	}
+	t.noteDraining(s)
+	return s.heap.len() == 0 || int64(s.heap.min().seq-target) > 0
 }
 
 // gap declares first..last of s lost.
 func (t *Tracker[T]) gap(s *trackedSender[T], first, last uint64, reason string) {
+	t.work++
 	n := last - first + 1
 	s.seen.clear(first, last)
 	s.next = last + 1
@@ -388,46 +436,95 @@ func (t *Tracker[T]) flushSender(s *trackedSender[T]) {
 	t.releaseTo(s, s.heap.max(s.next), ReasonNetwork)
 }
 
-// expireBatch bounds the work of one Expire call (waits settled, senders
-// forgotten), so that a caller holding a lock for it never holds it
-// long; what is left is done by the next call.
-const expireBatch = 2048
+// Bounds on one Expire call (expireWork: the default of
+// TrackerConfig.ExpireWork), so that a caller holding a lock for it (the
+// collector holds its ingest lock) never holds it long; what is left is
+// done by the next call (the collector calls again at once, releasing
+// its lock in between, while Due says more is due). expireWork counts
+// what costs: messages released, gaps declared and senders forgotten
+// (300-500 ns each with the collector's spool records and 100,000
+// servers, so ~0.25 ms per call); expireEntries bounds the wait entries
+// looked at, most of them already settled (a pop each).
+const (
+	expireWork    = 512
+	expireEntries = 2048
+)
+
+// shrinkMax is the largest sender map shrink rebuilds: rebuilding costs
+// ~50-100 ns per sender, so a map of 25,000 (a quarter of a 100,000 peak)
+// held a caller's lock for 1.6-2 ms. A larger map keeps
+// its peak's memory (bounded by MaxSenders) until it falls below this.
+const shrinkMax = 4096
 
 // Expire declares lost every missing number that a later one has waited
 // for longer than the window, and forgets senders silent past
 // ForgetAfter. Call it regularly (a few times per window); one call does
-// at most a bounded amount of work and leaves the rest for the next.
+// a bounded amount of work (ExpireWork events, even amid one sender's
+// long run of held messages) and leaves the rest for the next (Due says
+// whether some is left).
 func (t *Tracker[T]) Expire(now time.Time) {
-	for n := 0; n < expireBatch && t.waits.len() > 0; n++ {
+	end := t.work + uint64(t.cfg.ExpireWork)
+	t.shrink()
+	for len(t.draining) > 0 && t.work < end { // drains the last call left
+		s := t.draining[len(t.draining)-1]
+		if !s.gone {
+			t.drainTo(s, end)
+		}
+		if s.gone || !s.inOrder() {
+			s.draining = false
+			t.draining[len(t.draining)-1] = nil
+			t.draining = t.draining[:len(t.draining)-1]
+		}
+	}
+	for n := 0; n < expireEntries && t.work < end && t.waits.len() > 0; n++ {
 		e := t.waits.peek()
 		if now.Sub(e.at) < t.cfg.Window {
 			break
 		}
-		t.waits.pop()
 		s := e.s
-		if s.gone || e.gen != s.gen || int64(e.seq-s.next) < 0 {
-			continue // delivered, or its sender or epoch is gone
+		if !(s.gone || e.gen != s.gen || int64(e.seq-s.next) < 0) && // not delivered, its sender and epoch not gone
+			!t.releaseToBefore(s, e.seq, ReasonNetwork, end) {
+			break // the work bound came first: the entry stays for the next call
 		}
-		t.releaseTo(s, e.seq, ReasonNetwork)
+		t.waits.pop()
 	}
-	for n, s := 0, t.lru.old; n < expireBatch && s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; n, s = n+1, t.lru.old {
+	for s := t.lru.old; t.work < end && s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter; s = t.lru.old {
 		t.drop(s, ReasonSilent)
 	}
 	if len(t.senders) == 0 {
 		t.waits = waitQueue[T]{} // every entry left is void
+		clear(t.draining)
+		t.draining = t.draining[:0]
 	}
-	t.shrink()
 }
 
-// shrink rebuilds the sender map once it holds a quarter of its peak:
-// Go maps never give memory back by themselves.
+// Due reports whether Expire has work left at now: a wait past the
+// window, or a sender silent past ForgetAfter.
+func (t *Tracker[T]) Due(now time.Time) bool {
+	if len(t.draining) > 0 {
+		return true
+	}
+	if t.waits.len() > 0 && now.Sub(t.waits.peek().at) >= t.cfg.Window {
+		return true
+	}
+	s := t.lru.old
+	return s != &t.lru && now.Sub(s.lastSeen) >= t.cfg.ForgetAfter
+}
+
+// shrink rebuilds the sender map once it holds a quarter of its peak
+// (and at most shrinkMax senders): Go maps never give memory back by
+// themselves. Expire calls it first and counts four senders rebuilt as
+// one unit of its work.
 func (t *Tracker[T]) shrink() {
-	if t.peak < 1024 || len(t.senders) > t.peak/4 {
+	if t.peak < 1024 || len(t.senders) > t.peak/4 || len(t.senders) > shrinkMax {
 		return
 	}
+	t.work += uint64(len(t.senders) / 4)
+	// From the list, not the map: ranging over a map costs its peak
+	// capacity (1 ms for a map that held 100,000), the list its length.
 	m := make(map[uint64]*trackedSender[T], len(t.senders))
-	for id, s := range t.senders {
-		m[id] = s
+	for s := t.lru.newer; s != &t.lru; s = s.newer {
+		m[s.id] = s
 	}
 	t.senders, t.peak = m, len(m)
 }
@@ -517,6 +614,7 @@ func (t *Tracker[T]) touch(s *trackedSender[T], now time.Time) {
 
 // drop forgets s after releasing what it held.
 func (t *Tracker[T]) drop(s *trackedSender[T], reason string) {
+	t.work++
 	t.flushSender(s)
 	s.old.newer, s.newer.old = s.newer, s.old
 	s.newer, s.old = nil, nil

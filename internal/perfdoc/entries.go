@@ -1,6 +1,9 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Run says how a group of benchmarks runs: which package, and for how long.
 type Run struct {
@@ -21,6 +24,9 @@ var (
 	mlogRecv    = Run{Pkg: "mlog", Benchtime: "1000000x", Quick: "200000x", Netns: true}
 	ingest      = Run{Pkg: "collector", Benchtime: "2000000x", Quick: "400000x"}
 	endToEnd    = Run{Pkg: "collector", Benchtime: "2000000x", Quick: "400000x", Netns: true}
+	maxRate     = Run{Pkg: "collector", Benchtime: "1x", Quick: "1x"}
+	maxRateNet  = Run{Pkg: "collector", Benchtime: "1x", Quick: "1x", Netns: true}
+	scale       = Run{Pkg: "collector", Benchtime: "3x", Quick: "1x"}
 	sampler2s   = Run{Pkg: "shmstat/sampler", Benchtime: "1x", Quick: "1x"}
 	samplerTick = Run{Pkg: "shmstat/sampler", Benchtime: "300ms", Quick: "100ms"}
 )
@@ -97,7 +103,13 @@ var rows = []Row{
 
 	// collector: what reaches the spool of what was offered.
 	{Table: "collector", Label: "`Ingest`: the collector alone (ordering, scoreboard, JSON, spool), 8 senders: written / offered", Run: ingest, Bench: "Ingest", Unit: "written/offered", Target: "1 (0 dropped)", Also: []string{"written/s", "offered/s", "spool-dropped", "files"}},
-	{Table: "collector", Label: "`EndToEnd`: real sender -> multicast -> receiver -> collector -> spool, 200,000/s offered: records lost", Run: endToEnd, Bench: "EndToEnd", Unit: "lost", Target: "0", Also: []string{"written/s", "kernel-drops", "sender-queue-drops"}},
+	{Table: "collector", Label: "`EndToEnd`: realistic records, 4 real buses -> multicast -> receiver -> collector -> spool, 200,000/s offered: records lost", Run: endToEnd, Bench: "EndToEnd", Unit: "lost", Target: "0", Also: []string{"written/s", "missing", "kernel-drops", "sender-queue-drops", "records/datagram", "cpu-ns/record"}},
+	{Table: "collector", Label: "`IngestMaxRate`: the collector alone, realistic records, gzip rotation: highest rate written with 0 dropped (2 s per step, 25 % more each)", Run: maxRate, Bench: "IngestMaxRate", Unit: "max-written/s-0-dropped", Target: "≥ 500,000/s"},
+	{Table: "collector", Label: "`EndToEndMaxRate/senders=4`: realistic records through 4 real buses: highest rate written with 0 lost, 0 kernel drops, 0 sender-queue drops", Run: maxRateNet, Bench: "EndToEndMaxRate/senders=4", Unit: "max-written/s-0-lost", Target: "≥ 300,000/s"},
+	{Table: "collector", Label: "`EndToEndMaxRate/senders=1`: the same through one bus", Run: maxRateNet, Bench: "EndToEndMaxRate/senders=1", Unit: "max-written/s-0-lost", Target: "≥ 300,000/s"},
+	// collector-scale: the ingest lock's holds by maintenance (CPU of the
+	// holding thread), and what an Ingest call waited, at three sizes.
+	scaleRow("1,000"), scaleRow("10,000"), scaleRow("100,000"),
 
 	// sampler: CPU per wake-up against the same schedule without sampling (the floor), alternating in one benchmark.
 	{Table: "sampler", Label: "floor: the sampler's schedule without sampling (`clock_nanosleep(TIMER_ABSTIME)`), 9,973 Hz", Run: sampler2s, Bench: "Cost/sampler-64slots-4probes-9973Hz", Unit: "floor-cpu-µs/wake-up", Base: "Cost/sampler-64slots-4probes-9973Hz", BaseUnit: "floor-cpu-µs/wake-up", Also: []string{"floor-%core"}},
@@ -112,6 +124,14 @@ var rows = []Row{
 	{Table: "timers", Label: "`clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME)` (kept)", Run: sampler2s, Bench: "Timers/clock_nanosleep-abs", Unit: "%core", Base: "Timers/clock_nanosleep-abs", Also: []string{"Hz", "p50-late-µs", "p99-late-µs"}},
 	{Table: "timers", Label: "periodic `timerfd`, read per expiry", Run: sampler2s, Bench: "Timers/timerfd", Unit: "%core", Base: "Timers/clock_nanosleep-abs", Also: []string{"Hz", "p50-late-µs", "p99-late-µs"}},
 	{Table: "timers", Label: "`time.Ticker`", Run: sampler2s, Bench: "Timers/time.Ticker", Unit: "%core", Base: "Timers/clock_nanosleep-abs", Target: "(delivers ~1 kHz)", Also: []string{"Hz", "p50-late-µs", "p99-late-µs"}},
+}
+
+// scaleRow is the row of BenchmarkScoreboardAtScale at n servers ("1,000").
+func scaleRow(n string) Row {
+	return Row{Table: "collector-scale", Label: n + " servers: longest hold of the ingest lock by a scoreboard chunk, then by a tick (window ending, forgetting) and the board's totals, all CPU; the chunk's wall time; ingest waits; the board's cost",
+		Run: scale, Bench: "ScoreboardAtScale/" + strings.ReplaceAll(n, ",", ""), Unit: "board-chunk-hold-cpu-us", Target: "≤ 1,000 µs per hold",
+		Also: []string{"expiry-tick-hold-cpu-us", "forget-tick-hold-cpu-us", "board-head-hold-cpu-us", "board-chunk-hold-us",
+			"board-p99.9-wait-us", "board-max-wait-us", "control-max-wait-us", "control-busy-max-wait-us", "ns/server"}}
 }
 
 // derived are metrics computed from those a benchmark reports.

@@ -111,3 +111,26 @@ func TestRowsWellFormed(t *testing.T) {
 		seen[k] = true
 	}
 }
+
+func TestCheckTargets(t *testing.T) {
+	for _, tc := range []struct {
+		target string
+		rr     []float64
+		val    []float64
+		want   string
+	}{
+		{"≤ 1.2x", []float64{1.1, 1.3, 1.0}, nil, "(met)"},
+		{"≤ 1.2x", []float64{1.3, 1.4, 1.0}, nil, "(**not met**)"},
+		{"0", nil, []float64{0, 0, 5}, "(met)"},
+		{"0", nil, []float64{1, 0, 5}, "(**not met**)"},
+		{"≥ 300,000/s", nil, []float64{380000, 290000, 476000}, "(met)"},
+		{"≥ 300,000/s", nil, []float64{290000, 250000, 476000}, "(**not met**)"},
+		{"≥ 300,000/s", nil, []float64{300000}, "(met)"},
+		{"≥ lots/s", nil, []float64{1}, ""},
+		{"(reference)", nil, []float64{1}, ""},
+	} {
+		if got := check(tc.target, tc.rr, tc.val); got != tc.want {
+			t.Errorf("check(%q, %v, %v) = %q, want %q", tc.target, tc.rr, tc.val, got, tc.want)
+		}
+	}
+}
