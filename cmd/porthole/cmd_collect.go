@@ -43,6 +43,7 @@ func parseCollect(args []string, stderr io.Writer) (*collectSetup, error) {
 	forget := fs.Duration("forget-after", time.Hour, "a silent server or sender is forgotten after this long")
 	maxServers := fs.Int("max-servers", 10000, "scoreboard rows kept at most (the longest-silent is evicted, and counted)")
 	maxSenders := fs.Int("max-senders", 65536, "sender ids tracked at most (the longest-silent is evicted, and counted)")
+	recvBuf := fs.Int("recv-buffer", 32<<20, "socket receive buffer, bytes: 32 MiB holds about 1 s of 300k records/s while the collector gets no CPU (the log line says what the kernel gave)")
 	syslogAddr := fs.String("syslog", "", "also take syslog over UDP (RFC 5424, RFC 3164) on PORT of 127.0.0.1, or HOST:PORT (default off)")
 	var bf busFlags
 	bf.add(fs)
@@ -60,6 +61,7 @@ func parseCollect(args []string, stderr io.Writer) (*collectSetup, error) {
 	if err != nil {
 		return nil, err
 	}
+	bus.RecvBuffer = *recvBuf
 	return &collectSetup{bus: bus, http: *httpAddr, syslog: *syslogAddr, cfg: collector.Config{
 		SpoolDir: *spool, Scoreboard: *board, ReorderWindow: *window, RotateEvery: *rotate, RotateSize: *rotateSize,
 		RetainAge: *retainAge, RetainBytes: *retainBytes, FsyncEvery: *fsync, GoneAfter: *gone, ForgetAfter: *forget,
