@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -142,5 +143,40 @@ func TestRulesUseRealMetrics(t *testing.T) {
 		if !bytes.Contains(src, []byte(`"`+n+`"`)) {
 			t.Errorf("the rules use %s, which the collector does not export", n)
 		}
+	}
+}
+
+// TestSysctlLetsTheCollectorHaveItsBuffer: the sysctl entry names a real
+// kernel setting (its /proc/sys file exists) and raises it to at least
+// the 32 MiB `porthole collect` asks for.
+func TestSysctlLetsTheCollectorHaveItsBuffer(t *testing.T) {
+	b, err := os.ReadFile("systemd/60-porthole-collector.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("not key = value: %q", line)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if _, err := os.Stat("/proc/sys/" + strings.ReplaceAll(k, ".", "/")); err != nil {
+			t.Errorf("%s: no such kernel setting: %v", k, err)
+		}
+		if k == "net.core.rmem_max" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 32<<20 {
+				t.Errorf("net.core.rmem_max = %q, want at least %d (the collector's --recv-buffer)", v, 32<<20)
+			}
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no net.core.rmem_max line")
 	}
 }

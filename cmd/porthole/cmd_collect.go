@@ -86,6 +86,10 @@ func runCollect(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	c.WatchReceiver(r)
+	if r.RecvBuffer() < o.bus.RecvBuffer {
+		logger.Warn("receive buffer smaller than asked: raise net.core.rmem_max (deploy/systemd/60-porthole-collector.conf) or give CAP_NET_ADMIN",
+			"asked", o.bus.RecvBuffer, "got", r.RecvBuffer())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stopInputs, err := startCollectInputs(ctx, c, o, logger)
