@@ -93,10 +93,21 @@ func startWorker(t *testing.T, dir string) {
 // machine: while the sampler waits for a CPU it misses ticks, and the
 // worker's visit then in progress, stretched by the same wait, counts in
 // the truth but not in the samples (10 points seen over 1500 samples, 6 over 3000).
+// Both ways of waiting between ticks (a locked thread, a parked goroutine)
+// must meet it.
 func TestAccuracyOfShares(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		parked bool
+	}{{"locked thread", false}, {"parked", true}} {
+		t.Run(tc.name, func(t *testing.T) { testAccuracyOfShares(t, tc.parked) })
+	}
+}
+
+func testAccuracyOfShares(t *testing.T, parked bool) {
 	dir := filepath.Join(t.TempDir(), "seg")
 	startWorker(t, dir)
-	s, err := New(Config{Segments: []string{"acc"}, Options: &shmstat.Options{Dir: dir}, Hz: 997})
+	s, err := New(Config{Segments: []string{"acc"}, Options: &shmstat.Options{Dir: dir}, Hz: 997, Parked: parked})
 	if err != nil {
 		t.Fatal(err)
 	}
