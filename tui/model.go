@@ -453,7 +453,7 @@ func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
 }
 
 func (m *Model) startSampler(name string) (*liveSampler, error) {
-	s, err := sampler.New(sampler.Config{Segments: []string{name}, Options: &shmstat.Options{Dir: m.cfg.Dir}, Hz: m.cfg.SampleHz})
+	s, err := sampler.New(sampler.Config{Segments: []string{name}, Options: &shmstat.Options{Dir: m.cfg.Dir}, Hz: m.cfg.SampleHz, Parked: true})
 	if err != nil {
 		return nil, err
 	}
