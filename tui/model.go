@@ -438,6 +438,9 @@ func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
 		}
 		return last
 	}
+	// The sampler re-reads its segment's processes here, with the
+	// refresh's other system calls, not on a timer of its own.
+	ls.s.Refresh()
 	cur := ls.s.Profiles()
 	m.mu.Lock()
 	last := ls.last
@@ -453,7 +456,7 @@ func (m *Model) histograms(name string, alive bool) []sampler.ProbeProfile {
 }
 
 func (m *Model) startSampler(name string) (*liveSampler, error) {
-	s, err := sampler.New(sampler.Config{Segments: []string{name}, Options: &shmstat.Options{Dir: m.cfg.Dir}, Hz: m.cfg.SampleHz, Parked: true})
+	s, err := sampler.New(sampler.Config{Segments: []string{name}, Options: &shmstat.Options{Dir: m.cfg.Dir}, Hz: m.cfg.SampleHz, Parked: true, ManualRefresh: true})
 	if err != nil {
 		return nil, err
 	}

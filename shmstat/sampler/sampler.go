@@ -24,6 +24,14 @@ type Config struct {
 	// price of the scheduler's latency on each tick. For a sampler left
 	// running at low rates, as porthole top's; Linux only.
 	Parked bool
+	// ManualRefresh: Run does not re-read descriptors and slot
+	// identities every 200 ms (system calls: a file stat, lock tests);
+	// the caller calls Refresh when it wants new processes and probes
+	// seen. porthole top does it at each screen refresh, so between
+	// refreshes the sampler makes no system call, and the runtime's
+	// sysmon, woken by any system call made while it sleeps, stays
+	// asleep.
+	ManualRefresh bool
 }
 
 // Sampler samples the probes of one or more segments.
@@ -230,8 +238,20 @@ func (s *Sampler) tick(late int64, skipped uint64, deadline int64, nextRefresh *
 	if len(s.lat) > 20000 {
 		s.lat = s.lat[:copy(s.lat, s.lat[10000:])]
 	}
-	if deadline >= *nextRefresh {
+	if !s.cfg.ManualRefresh && deadline >= *nextRefresh {
 		*nextRefresh += refreshEvery
+		s.refreshTargets()
+	}
+}
+
+// Refresh re-reads the descriptors and slot identities of a running
+// sampler now (new processes, probes and roles are seen from the next
+// tick). Run does it by itself every 200 ms unless Config.ManualRefresh.
+// It does nothing before Run starts or after it returns.
+func (s *Sampler) Refresh() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
 		s.refreshTargets()
 	}
 }
