@@ -23,7 +23,7 @@ func runTop(args []string, stdout, stderr io.Writer) error {
 	coll := fs.String("collector", defaultCollectorURL, "scoreboard file or collector URL (given: opens the cluster view)")
 	bus := fs.Bool("bus", true, "tail the log bus in the cluster view")
 	dir := fs.String("dir", "", "segment directory")
-	hz := fs.Float64("hz", 97, "probe sampling rate for the live histograms (0: off)")
+	hz := fs.Float64("hz", tui.DefaultSampleHz, "probe sampling rate for the live histograms (0: off; each sample costs a wake-up, ~50 us of CPU)")
 	var bf busFlags
 	bf.add(fs)
 	pos, err := parseFlags(fs, args)
