@@ -19,9 +19,9 @@ import (
 )
 
 // DefaultSampleHz is porthole top's rate of probe samples for the live
-// histograms. Each sample is a thread wake-up, about 50 µs of CPU on a
-// loaded 2-vCPU KVM guest: 47 Hz costs ~0.25 % of a core, 97 Hz ~0.5 %,
-// on top of ~0.7 % for the screen refresh (docs/PERFORMANCE.md). A prime
+// histograms. Each sample is a thread wake-up, 45-70 µs of CPU on a
+// shared 2-vCPU KVM guest: 47 Hz costs ~0.3 % of a core, 97 Hz ~0.5 %,
+// on top of ~0.5 % for the screen refresh (docs/PERFORMANCE.md). A prime
 // rate, so sampling does not lock step with periodic work. At 47 Hz the
 // 10 s window holds ~470 samples: a 10 % site is known to ±1.4 points.
 const DefaultSampleHz = 47
