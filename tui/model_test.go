@@ -5,6 +5,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/gdamore/tcell/v2"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
@@ -119,5 +120,54 @@ func TestOnlySelectedSegmentInFull(t *testing.T) {
 	m.mu.Unlock()
 	if n != 0 {
 		t.Errorf("%d samplers run for a segment without probes", n)
+	}
+}
+
+// TestSamplingOnlyWhileHistogramsShow: the selected segment's probes are
+// sampled in the local view; switching to the cluster view or freezing
+// the display stops the sampler (no thread wakes for histograms nobody
+// sees), and coming back starts it at the next refresh.
+func TestSamplingOnlyWhileHistogramsShow(t *testing.T) {
+	dir := t.TempDir()
+	a, err := shmstat.Create("a", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.Probe("worker").Mark("working")
+	m := NewModel(Config{Dir: dir, SampleHz: 97})
+	defer m.Close()
+	u := NewUI(m, tcell.NewSimulationScreen("UTF-8"))
+	samplers := func() int {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return len(m.samplers)
+	}
+	steps := []struct {
+		name   string
+		action func(*UI, string) bool // nil: none
+		want   int
+	}{
+		{"local view", nil, 1},
+		{"cluster view", (*UI).switchView, 0},
+		{"back to the local view", (*UI).switchView, 1},
+		{"frozen", (*UI).toggleFreeze, 0},
+		{"unfrozen", (*UI).toggleFreeze, 1},
+	}
+	for _, st := range steps {
+		if st.action != nil {
+			st.action(u, "")
+		}
+		if got := samplers(); st.want == 0 && got != 0 {
+			t.Errorf("%s: %d samplers run right after the key", st.name, got)
+		}
+		snap := m.Build(context.Background())
+		u.Update(snap)
+		if got := samplers(); got != st.want {
+			t.Errorf("%s: %d samplers after a refresh, want %d", st.name, got, st.want)
+		}
+		if s := snap.Segments[0].Sampling; s != (st.want == 1) {
+			t.Errorf("%s: the snapshot says sampling %v", st.name, s)
+		}
 	}
 }

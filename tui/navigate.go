@@ -28,9 +28,16 @@ func (u *UI) switchView(string) bool {
 	} else {
 		u.view = "local"
 	}
-	u.model.SetSampling(u.view == "local")
+	u.syncSampling()
 	u.render()
 	return true
+}
+
+// syncSampling samples the selected segment's probes only while their
+// histograms can be seen: in the local view, not frozen. Each sample is a
+// wake-up, the bulk of the dashboard's CPU.
+func (u *UI) syncSampling() {
+	u.model.SetSampling(u.view == "local" && !u.frozen)
 }
 
 func (u *UI) startFilter(string) bool {
@@ -75,6 +82,7 @@ func (u *UI) toggleRate(string) bool  { u.rate = !u.rate; u.render(); return tru
 func (u *UI) toggleFreeze(string) bool {
 	u.frozen = !u.frozen
 	u.frozenAt.Store(u.frozen)
+	u.syncSampling()
 	u.render()
 	return true
 }

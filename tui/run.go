@@ -15,7 +15,7 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 	}
 	if cluster {
 		u.view = "cluster"
-		m.SetSampling(false)
+		u.syncSampling()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -19,9 +19,9 @@ type UI struct {
 	app   *tview.Application
 	keys  []key // the key table (a field: actions reach it without an initialization cycle)
 	model *Model
-	pages *tview.Pages
+	pages *layers
 	root  *tview.Flex
-	body  *tview.Pages
+	body  *layers
 	right *tview.Flex
 
 	title    *tview.TextView
@@ -33,7 +33,7 @@ type UI struct {
 	servers  *sizedTable
 	logs     *sizedText
 	status   *tview.TextView
-	bottom   *tview.Pages
+	bottom   *layers
 	keyBar   *tview.TextView
 	help     *sizedText
 	helpBox  *tview.Flex // centres help on the screen
@@ -117,7 +117,7 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 		u.bottom.SwitchToPage("keys")
 		u.focusPane()
 	})
-	u.bottom = tview.NewPages().AddPage("keys", u.keyBar, true, true).AddPage("filter", u.filterIn, true, false)
+	u.bottom = newLayers(tview.NewPages().AddPage("keys", u.keyBar, true, true).AddPage("filter", u.filterIn, true, false))
 
 	u.right = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(u.metrics, 0, 3, false).
@@ -125,14 +125,14 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 		AddItem(u.probes, 0, 2, false)
 	u.local = tview.NewFlex().AddItem(u.procs, 30, 0, true).AddItem(u.right, 0, 1, false)
 	cluster := tview.NewFlex().SetDirection(tview.FlexRow).AddItem(u.servers, 0, 1, false).AddItem(u.logs, 0, 1, false)
-	u.body = tview.NewPages().AddPage("local", u.local, true, true).AddPage("cluster", cluster, true, false)
+	u.body = newLayers(tview.NewPages().AddPage("local", u.local, true, true).AddPage("cluster", cluster, true, false))
 	u.root = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(u.title, 1, 0, false).AddItem(u.body, 0, 1, true).
 		AddItem(u.status, 0, 0, false).AddItem(u.bottom, 1, 0, false)
-	u.pages = tview.NewPages().
+	u.pages = newLayers(tview.NewPages().
 		AddPage("main", u.root, true, true).
 		AddPage("help", u.helpBox, true, false).
-		AddPage("whatif", u.whatif, true, false)
+		AddPage("whatif", u.whatif, true, false))
 	u.procs.SetSelectionChangedFunc(func(row, _ int) {
 		if row == u.sel {
 			return

@@ -204,7 +204,7 @@ func (d *demo) dashboard(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m := tui.NewModel(tui.Config{Collector: d.board, Bus: true, BusConfig: busCfg, SampleHz: 97})
+	m := tui.NewModel(tui.Config{Collector: d.board, Bus: true, BusConfig: busCfg, SampleHz: tui.DefaultSampleHz})
 	return tui.Run(ctx, m, tui.NewUI(m, nil), time.Second, true)
 }
 

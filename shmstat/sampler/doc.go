@@ -20,8 +20,19 @@
 // So the cost is proportional to Config.Hz, and Hz is the knob:
 //
 //   - Config.Hz: CPU ≈ Hz x (wake-up cost + tick work). 997 Hz (the
-//     default) for a short profile; 97-199 Hz for one left running, as
-//     porthole top does; up to 10,000 Hz for a few seconds on a spare core.
+//     default) for a short profile; 47-199 Hz for one left running
+//     (porthole top: 47 Hz, with Config.Parked); up to 10,000 Hz for a
+//     few seconds on a spare core.
+//   - Config.Parked: a locked thread sleeping in a system call never
+//     passes through the Go scheduler, so every 10 ms the runtime's
+//     sysmon preempts it (a signal), takes its P and polls at 20 µs for a
+//     while: at 97 Hz, more wake-ups of other threads than of the sampler.
+//     Parked, the goroutine waits on a periodic timerfd in the netpoller
+//     and one thread wakes per tick: about half the CPU at dashboard
+//     rates, with the scheduler's latency on each tick.
+//   - Config.ManualRefresh: no system call of the sampler's own between
+//     the caller's Refresh calls (a system call made while sysmon sleeps
+//     wakes it and restarts its 20 µs polling).
 //   - The precision of a share bought by that CPU: a site holding share p
 //     of N = Hz x seconds samples is known to about sqrt(p(1-p)/N), e.g.
 //     ±1 point for a 10 % site after 10 s at 97 Hz, the same as 1 s at

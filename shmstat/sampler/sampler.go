@@ -18,6 +18,20 @@ type Config struct {
 	Options  *shmstat.Options // where names are looked up
 	Hz       float64          // probe samples per second, default 997, at most 10,000; CPU is proportional to it (see the package doc)
 	PID      int              // only this process (0: all)
+	// Parked waits for each tick on a periodic timerfd through the Go
+	// netpoller instead of sleeping on a locked thread: one thread
+	// wake-up per tick instead of several (see the package doc), at the
+	// price of the scheduler's latency on each tick. For a sampler left
+	// running at low rates, as porthole top's; Linux only.
+	Parked bool
+	// ManualRefresh: Run does not re-read descriptors and slot
+	// identities every 200 ms (system calls: a file stat, lock tests);
+	// the caller calls Refresh when it wants new processes and probes
+	// seen. porthole top does it at each screen refresh, so between
+	// refreshes the sampler makes no system call, and the runtime's
+	// sysmon, woken by any system call made while it sleeps, stays
+	// asleep.
+	ManualRefresh bool
 }
 
 // Sampler samples the probes of one or more segments.
@@ -176,14 +190,23 @@ func (s *Sampler) closeAll() {
 	}
 }
 
-// Run samples until ctx ends, on a locked OS thread, then closes the
-// segments. It returns ctx's error only if sampling never started.
+// refreshEvery is how often a running sampler re-reads descriptors and
+// slot identities (ns).
+const refreshEvery = int64(200 * time.Millisecond)
+
+// Run samples until ctx ends, on a locked OS thread (or, with
+// Config.Parked, on a goroutine parked between ticks), then closes the
+// segments. It returns ctx's error only if sampling never started, and
+// with Config.Parked an error if its timer fails.
 //
 // A tick costs, beyond the wake-up itself: two vDSO clock reads, one
 // uncontended mutex, one guarded pass over each segment's probe words and,
 // per probe word, a compare (a map update only when a worker moved).
 // CPU time and the achieved rate are computed when Stats asks, not per tick.
 func (s *Sampler) Run(ctx context.Context) error {
+	if s.cfg.Parked {
+		return s.runParked(ctx)
+	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer s.closeAll()
@@ -193,29 +216,53 @@ func (s *Sampler) Run(ctx context.Context) error {
 	s.start, s.cpu0, s.running = sched.deadline, processCPU(), true
 	s.refreshTargets()
 	s.mu.Unlock()
-	nextRefresh := sched.deadline + int64(200*time.Millisecond)
+	nextRefresh := sched.deadline + refreshEvery
 	for ctx.Err() == nil {
 		late, skipped := sched.next()
-		s.mu.Lock()
-		s.stats.Missed += skipped
-		s.sampleProbes()
-		s.stats.Ticks++
-		s.lat = append(s.lat, late)
-		if len(s.lat) > 20000 {
-			s.lat = s.lat[:copy(s.lat, s.lat[10000:])]
-		}
-		if sched.deadline >= nextRefresh {
-			nextRefresh += int64(200 * time.Millisecond)
-			s.refreshTargets()
-		}
-		s.mu.Unlock()
+		s.tick(late, skipped, sched.deadline, &nextRefresh)
 	}
+	s.stop()
+	return nil
+}
+
+// tick takes one sample of every target, woken late ns after deadline
+// (ns) with skipped ticks missed first, and re-reads the targets when
+// nextRefresh has come.
+func (s *Sampler) tick(late int64, skipped uint64, deadline int64, nextRefresh *int64) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Missed += skipped
+	s.sampleProbes()
+	s.stats.Ticks++
+	s.lat = append(s.lat, late)
+	if len(s.lat) > 20000 {
+		s.lat = s.lat[:copy(s.lat, s.lat[10000:])]
+	}
+	if !s.cfg.ManualRefresh && deadline >= *nextRefresh {
+		*nextRefresh += refreshEvery
+		s.refreshTargets()
+	}
+}
+
+// Refresh re-reads the descriptors and slot identities of a running
+// sampler now (new processes, probes and roles are seen from the next
+// tick). Run does it by itself every 200 ms unless Config.ManualRefresh.
+// It does nothing before Run starts or after it returns.
+func (s *Sampler) Refresh() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		s.refreshTargets()
+	}
+}
+
+// stop flushes the run-length counts and freezes the clock figures.
+func (s *Sampler) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.flushAll()
 	s.clock()
 	s.running = false
-	s.mu.Unlock()
-	return nil
 }
 
 // clock brings Elapsed, AchievedHz and CPU up to now (s.mu held).

@@ -93,10 +93,21 @@ func startWorker(t *testing.T, dir string) {
 // machine: while the sampler waits for a CPU it misses ticks, and the
 // worker's visit then in progress, stretched by the same wait, counts in
 // the truth but not in the samples (10 points seen over 1500 samples, 6 over 3000).
+// Both ways of waiting between ticks (a locked thread, a parked goroutine)
+// must meet it.
 func TestAccuracyOfShares(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		parked bool
+	}{{"locked thread", false}, {"parked", true}} {
+		t.Run(tc.name, func(t *testing.T) { testAccuracyOfShares(t, tc.parked) })
+	}
+}
+
+func testAccuracyOfShares(t *testing.T, parked bool) {
 	dir := filepath.Join(t.TempDir(), "seg")
 	startWorker(t, dir)
-	s, err := New(Config{Segments: []string{"acc"}, Options: &shmstat.Options{Dir: dir}, Hz: 997})
+	s, err := New(Config{Segments: []string{"acc"}, Options: &shmstat.Options{Dir: dir}, Hz: 997, Parked: parked})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,4 +297,59 @@ func waitSampled(t *testing.T, s *Sampler, role, label string, n uint64) {
 		}
 	}
 	t.Fatalf("not %d samples at %q (role %q) within a minute", n, label, role)
+}
+
+// TestManualRefresh: with Config.ManualRefresh (and Parked, as porthole
+// top runs it) the sampler never re-reads slot identities by itself: the
+// next process of a slot keeps counting as the old one for 300 samples
+// (more than the 200 ms an automatic re-read waits, at 997 Hz), until
+// Refresh is called.
+func TestManualRefresh(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "seg")
+	seg, err := shmstat.Create("mr", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Close()
+	s, err := New(Config{Segments: []string{"mr"}, Options: &shmstat.Options{Dir: dir}, Parked: true, ManualRefresh: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, err := shmstat.Attach("mr", "first", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1.Probe("p").Mark("one")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitSampled(t, s, "first", "one", 1)
+	c1.Close()
+	c2, err := shmstat.Attach("mr", "second", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	c2.Probe("p").Mark("two")
+	// Not refreshed: c2's samples still count as "first" (under a site
+	// number: the site "two" is not known either until a re-read).
+	for deadline := time.Now().Add(time.Minute); samplesOf(s, "first") < 301; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d samples of role first within a minute (roles: %v)", samplesOf(s, "first"), s.Profiles())
+		}
+	}
+	s.Refresh()
+	waitSampled(t, s, "second", "two", 1)
+}
+
+// samplesOf returns the samples of the process with the role.
+func samplesOf(s *Sampler, role string) uint64 {
+	var n uint64
+	for _, p := range s.Profiles() {
+		if p.Role == role {
+			n += p.Total
+		}
+	}
+	return n
 }
