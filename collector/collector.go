@@ -107,7 +107,8 @@ type Collector struct {
 
 	sgaps spoolGaps // records the queue could not take, as gap records
 
-	holds holdMeter // the longest maintenance holds of mu (holds.go)
+	holds   holdMeter // the longest maintenance holds of mu (holds.go)
+	handoff handoff   // messages Ingest handed to a holder of mu (handoff.go)
 
 	syslog syslogStats // the syslog input (syslog.go)
 
@@ -156,12 +157,27 @@ func New(cfg Config) (*Collector, error) {
 func (c *Collector) Ingest(m mlog.Received) {
 	c.received.Add(1)
 	now := c.cfg.Now()
-	c.mu.Lock()
-	row := c.board.rowFor(&m, now)
-	if c.seq.add(&m, now).Accepted() {
-		c.board.observe(row, &m, now)
+	if !c.mu.TryLock() {
+		// Maintenance holds the lock: hand the message to it (handoff.go).
+		if c.handoff.put(&m, now) {
+			if c.mu.TryLock() { // it let go meanwhile
+				c.unlock()
+			}
+			return
+		}
+		c.mu.Lock()
 	}
-	c.mu.Unlock()
+	c.ingestHandedOff()
+	c.ingestLocked(&m, now)
+	c.unlock()
+}
+
+// ingestLocked orders and records one message (c.mu held).
+func (c *Collector) ingestLocked(m *mlog.Received, now time.Time) {
+	row := c.board.rowFor(m, now)
+	if c.seq.add(m, now).Accepted() {
+		c.board.observe(row, m, now)
+	}
 }
 
 // enqueue hands a record to the writer; when the writer is behind (the
@@ -200,7 +216,7 @@ func (c *Collector) Run(ctx context.Context, r *mlog.Receiver) error {
 func (c *Collector) noteReceiver(s mlog.ReceiverStats) {
 	c.mu.Lock()
 	c.rcvStat = s
-	c.mu.Unlock()
+	c.unlock()
 }
 
 // WatchReceiver copies r's counts into the scoreboard once a second until
@@ -368,8 +384,9 @@ func (c *Collector) Close() error {
 		return nil
 	}
 	c.mu.Lock()
+	c.ingestHandedOff()
 	c.seq.expire(c.cfg.Now(), true)
-	c.mu.Unlock()
+	c.unlock()
 	close(c.stop)
 	c.wg.Wait()
 	err := c.writeScoreboard()
@@ -384,7 +401,7 @@ type Stats struct {
 // Stats returns the collector's counts.
 func (c *Collector) Stats() Stats {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	return Stats{Received: c.received.Load(), Written: c.written.Load(), WriteErrors: c.writeErrors.Load(),
 		SpoolDropped: c.spoolDropped.Load(), Lost: c.seq.track.Stats().Lost, Duplicates: c.seq.track.Stats().Dups}
 }

@@ -55,7 +55,7 @@ func (c *Collector) lockFor() held {
 func (c *Collector) unlockFor(op holdOp, h held) {
 	cpu := threadCPU() - h.cpu
 	wall := time.Since(h.wall)
-	c.mu.Unlock()
+	c.unlock()
 	runtime.UnlockOSThread()
 	c.holds.note(op, wall, cpu)
 }

@@ -25,7 +25,7 @@ func (c *Collector) resumeFromSpool() (senders int, err error) {
 	}
 	now := c.cfg.Now()
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	for id, lw := range res.Senders {
 		seen := lw.Time
 		if seen.IsZero() || seen.After(now) || now.Sub(seen) > c.cfg.ForgetAfter {

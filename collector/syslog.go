@@ -68,7 +68,7 @@ func (c *Collector) IngestSyslog(r Record) {
 	// marks the collector closed before it takes mu, so a record enqueued
 	// here is one the writer drains; after that it is counted as dropped.
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.closed.Load() {
 		c.spoolDropped.Add(1)
 		return
