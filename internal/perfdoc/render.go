@@ -125,7 +125,7 @@ func (r Row) baseUnit(unit string) string {
 func (r Row) isBaseline(unit string) bool { return r.Base == r.Bench && r.baseUnit(unit) == unit }
 
 // check tells whether a target of the form "≤ 1.2x" (on the ratios rr),
-// "≥ 300,000/s" or "0" (on the values) is met; "" for targets it cannot
+// "≤ 1,000 µs", "≥ 300,000/s" or "0" (on the values) is met; "" for targets it cannot
 // read.
 func check(target string, rr, val []float64) string {
 	var got, limit float64
@@ -140,6 +140,12 @@ func check(target string, rr, val []float64) string {
 			return ""
 		}
 		got, limit = median(rr), l
+	case strings.HasPrefix(target, "≤ ") && strings.HasSuffix(target, " µs"):
+		l, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(target, "≤ "), " µs"), ",", ""), 64)
+		if err != nil {
+			return ""
+		}
+		got, limit = median(val), l
 	case strings.HasPrefix(target, "≥ ") && strings.HasSuffix(target, "/s"):
 		l, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(target, "≥ "), "/s"), ",", ""), 64)
 		if err != nil {

@@ -126,6 +126,8 @@ func TestCheckTargets(t *testing.T) {
 		{"≥ 300,000/s", nil, []float64{380000, 290000, 476000}, "(met)"},
 		{"≥ 300,000/s", nil, []float64{290000, 250000, 476000}, "(**not met**)"},
 		{"≥ 300,000/s", nil, []float64{300000}, "(met)"},
+		{"≤ 1,000 µs", nil, []float64{94, 4307, 36}, "(met)"},
+		{"≤ 1,000 µs", nil, []float64{1200, 1100, 36}, "(**not met**)"},
 		{"≥ lots/s", nil, []float64{1}, ""},
 		{"(reference)", nil, []float64{1}, ""},
 	} {
