@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,5 +149,24 @@ func TestHandoffLeavesNothingBehind(t *testing.T) {
 	c.Close()
 	for s := uint64(1); s <= senders; s++ {
 		wantSeqs(t, logSeqs(t, dir, "000000000000000"+string(rune('0'+s))), per)
+	}
+}
+
+// TestHandoffCounted: /metrics says how many messages were handed off.
+func TestHandoffCounted(t *testing.T) {
+	clk := newClock()
+	c, _ := newTestCollector(t, clk, Config{})
+	h := c.lockFor()
+	for seq := uint64(1); seq <= 3; seq++ {
+		c.Ingest(recv(logMsg(1, seq, "a", "p", 10), clk.Now()))
+	}
+	c.unlockFor(holdTick, h)
+	srv := httptest.NewServer(c.Handler())
+	defer srv.Close()
+	_, body, _ := get(t, srv, "/metrics")
+	for _, want := range []string{`porthole_collector_ingest_handoff_total{outcome="handed_off"} 3`, `porthole_collector_ingest_handoff_total{outcome="full"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 }

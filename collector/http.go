@@ -50,6 +50,7 @@ var (
 	descEvicted      = prometheus.NewDesc("porthole_collector_evicted_total", "State dropped to respect a cap (the longest-silent first), by what: sender, server.", []string{"what"}, nil)
 	descTracked      = prometheus.NewDesc("porthole_collector_senders", "Sender ids tracked now.", nil, nil)
 	descOneOff       = prometheus.NewDesc("porthole_collector_one_off_total", "Messages of one-off senders (porthole log): spooled, not servers.", nil, nil)
+	descHandoff      = prometheus.NewDesc("porthole_collector_ingest_handoff_total", "Messages that arrived while maintenance held the ingest lock: handed to it (handed_off), or the handoff was full and receiving waited (full).", []string{"outcome"}, nil)
 	descIDConflicts  = prometheus.NewDesc("porthole_collector_id_conflicts_total", "Datagrams whose sender id another process (pid or host) uses.", nil, nil)
 	descServers      = prometheus.NewDesc("porthole_servers", "Known servers, by state.", []string{"state"}, nil)
 	descServerUp     = prometheus.NewDesc("porthole_server_up", "1 when the server announced within 3 intervals.", []string{"host", "program", "pid"}, nil)
@@ -63,7 +64,7 @@ var (
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descReceived, descRejected, descLost, descKernel, descWritten, descSpoolBytes,
-		descWriteErrors, descSpoolDropped, descMetricErrors, descSeqEvents, descEvicted, descTracked, descOneOff, descIDConflicts, descServers, descServerUp, descServerLost, descCounter, descGauge, descLoad,
+		descWriteErrors, descSpoolDropped, descMetricErrors, descSeqEvents, descEvicted, descTracked, descOneOff, descIDConflicts, descHandoff, descServers, descServerUp, descServerLost, descCounter, descGauge, descLoad,
 		descTaskOverdue, descTaskFailed} {
 		ch <- d
 	}
@@ -103,6 +104,8 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	gauge(descTracked, float64(s.Senders))
 	counter(descOneOff, float64(s.OneOff))
 	counter(descIDConflicts, float64(s.IDConflicts))
+	counter(descHandoff, float64(m.c.handoff.total.Load()), "handed_off")
+	counter(descHandoff, float64(m.c.handoff.full.Load()), "full")
 	collectSyslog(s.Syslog, counter)
 	states := map[string]int{StateUp: 0, StateStale: 0, StateGone: 0}
 	seen := map[[4]string]bool{}
