@@ -163,7 +163,7 @@ func TestHandoffCounted(t *testing.T) {
 	c.unlockFor(holdTick, h)
 	srv := httptest.NewServer(c.Handler())
 	defer srv.Close()
-	_, body, _ := get(t, srv, "/metrics")
+	_, _, body := get(t, srv, "/metrics")
 	for _, want := range []string{`porthole_collector_ingest_handoff_total{outcome="handed_off"} 3`, `porthole_collector_ingest_handoff_total{outcome="full"} 0`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
