@@ -103,6 +103,25 @@ func (r *Reader) Generation() uint64 { return r.l.generation }
 // record and process slot. A file truncated under the mapping yields an
 // error wrapping ErrTruncated, never a crash.
 func (r *Reader) Snapshot() (*Snapshot, error) {
+	s, err := r.SnapshotSegment()
+	if err != nil {
+		return nil, err
+	}
+	for i := range s.Slots {
+		if sl := &s.Slots[i]; sl.Alive {
+			if ps, err := ReadProcStat(sl.PID); err == nil && (sl.StartTime == 0 || ps.StartTime == sl.StartTime) {
+				sl.Proc = ps
+			}
+		}
+	}
+	return s, nil
+}
+
+// SnapshotSegment is Snapshot without Slot.Proc: only what the segment
+// holds, with no file of /proc read (Snapshot reads /proc/PID/stat of
+// every live slot, ~10 µs each). For callers that re-read a segment
+// often and need no kernel state, such as the sampler's refresh.
+func (r *Reader) SnapshotSegment() (*Snapshot, error) {
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
@@ -128,13 +147,6 @@ func (r *Reader) decodeGuarded() (s *Snapshot, err error) {
 		return nil, fmt.Errorf("shmstat: read %s: %w", r.path, err)
 	}
 	s.UID = r.uid
-	for i := range s.Slots {
-		if sl := &s.Slots[i]; sl.Alive {
-			if ps, err := ReadProcStat(sl.PID); err == nil && (sl.StartTime == 0 || ps.StartTime == sl.StartTime) {
-				sl.Proc = ps
-			}
-		}
-	}
 	return s, nil
 }
 

@@ -33,6 +33,16 @@ func TestSnapshotShowsKernelState(t *testing.T) {
 	if ps := state(); ps.PID != owner.Pid || ps.Stopped() || ps.StartTime == 0 {
 		t.Fatalf("running owner: %+v", ps)
 	}
+	// SnapshotSegment is the same copy of the segment, without /proc.
+	seg, err := r.SnapshotSegment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sl := range seg.Slots {
+		if sl.PID == owner.Pid && (sl.Proc != ProcStat{} || !sl.Alive) {
+			t.Errorf("SnapshotSegment: slot %+v: want alive, with no kernel state", sl)
+		}
+	}
 	syscall.Kill(owner.Pid, syscall.SIGSTOP)
 	defer syscall.Kill(owner.Pid, syscall.SIGCONT)
 	for deadline := time.Now().Add(30 * time.Second); !state().Stopped(); time.Sleep(5 * time.Millisecond) {
