@@ -171,3 +171,38 @@ func TestSamplingOnlyWhileHistogramsShow(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectionAndDetailAgree: the segment the UI shows selected is the
+// one the model reads in full, also when segments appear after the first
+// refresh and the list's order puts another one first (porthole demo
+// starts top while its daemons start: the values pane said "reading…"
+// until the user moved the selection).
+func TestSelectionAndDetailAgree(t *testing.T) {
+	dir := t.TempDir()
+	q, err := shmstat.Create("queued", &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	q.Counter("requests", "requests served")
+	m := NewModel(Config{Dir: dir})
+	defer m.Close()
+	u := NewUI(m, tcell.NewSimulationScreen("UTF-8"))
+	u.Update(m.Build(context.Background())) // only queued: it is read in full
+	a, err := shmstat.Create("muxd", &shmstat.Options{Dir: dir}) // sorts first
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.Counter("bytes", "bytes relayed")
+	for i := 0; i < 2; i++ { // the refresh that shows muxd, then the next
+		u.Update(m.Build(context.Background()))
+	}
+	seg, _ := u.selected()
+	if seg == nil {
+		t.Fatal("nothing selected")
+	}
+	if !seg.Detailed {
+		t.Errorf("the selected segment %s is not read in full", seg.Name)
+	}
+}

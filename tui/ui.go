@@ -210,6 +210,12 @@ func (u *UI) render() {
 	u.body.SwitchToPage(u.view)
 	u.keyBar.SetText(keyBarText(u.keys, u.view))
 	u.renderProcs(u.procsW)
+	// The selected row can move to another segment without a selection
+	// change (segments appear and the list re-sorts): the model must read
+	// in full the one shown selected.
+	if seg, _ := u.selected(); seg != nil {
+		u.model.SetFocus(seg.Name)
+	}
 	u.renderProbes()
 }
 
