@@ -188,7 +188,7 @@ func TestSelectionAndDetailAgree(t *testing.T) {
 	m := NewModel(Config{Dir: dir})
 	defer m.Close()
 	u := NewUI(m, tcell.NewSimulationScreen("UTF-8"))
-	u.Update(m.Build(context.Background())) // only queued: it is read in full
+	u.Update(m.Build(context.Background()))                      // only queued: it is read in full
 	a, err := shmstat.Create("muxd", &shmstat.Options{Dir: dir}) // sorts first
 	if err != nil {
 		t.Fatal(err)
