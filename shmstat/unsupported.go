@@ -65,6 +65,9 @@ func (r *Reader) Generation() uint64 { return 0 }
 // Snapshot fails: see ErrUnsupported.
 func (r *Reader) Snapshot() (*Snapshot, error) { return nil, unsupported("snapshot") }
 
+// SnapshotSegment fails: see ErrUnsupported.
+func (r *Reader) SnapshotSegment() (*Snapshot, error) { return nil, unsupported("snapshot") }
+
 // Err returns ErrUnsupported.
 func (r *Reader) Err() error { return unsupported("read") }
 
