@@ -103,6 +103,7 @@ func BenchmarkHandlerRatio(b *testing.B) {
 		b.ReportMetric(float64(cm-cf)/float64(b.N), "cpu-ns-own/record")
 	}
 	b.ReportMetric(float64(wm)/float64(wj), "wall-x")
+	b.ReportMetric(float64(bus.Stats().Wakes)/float64(b.N), "wakes/op")
 	b.ReportMetric(float64(bus.Stats().Dropped)/float64(b.N), "dropped/op")
 }
 

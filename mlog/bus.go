@@ -58,6 +58,7 @@ type Bus struct {
 	dropped      atomic.Uint64
 	sent         atomic.Uint64
 	sendErrors   atomic.Uint64
+	wakes        atomic.Uint64 // times a caller woke the writer
 	lastErr      atomic.Pointer[error]
 	dropCounter  *shmstat.Counter
 	errCounter   *shmstat.Counter
@@ -78,6 +79,7 @@ type SenderStats struct {
 	Records    uint64 // records in them (a batch datagram carries several)
 	Dropped    uint64 // records dropped because the queue was full (or the Bus closed)
 	SendErrors uint64 // datagrams the kernel refused (no route, interface down)
+	Wakes      uint64 // times a log call woke the sleeping writer (a futex call: the first record after a quiet spell)
 	LastError  error
 }
 
@@ -142,7 +144,7 @@ func (b *Bus) Sender() uint64 { return b.sender }
 
 // Stats returns what the bus has done so far.
 func (b *Bus) Stats() SenderStats {
-	s := SenderStats{Sender: b.sender, Sent: b.sent.Load(), Records: b.records.Load(), Dropped: b.dropped.Load(), SendErrors: b.sendErrors.Load()}
+	s := SenderStats{Sender: b.sender, Sent: b.sent.Load(), Records: b.records.Load(), Dropped: b.dropped.Load(), SendErrors: b.sendErrors.Load(), Wakes: b.wakes.Load()}
 	if e := b.lastErr.Load(); e != nil {
 		s.LastError = *e
 	}
@@ -222,6 +224,7 @@ func (b *Bus) commit(s *slot, d []byte) {
 func (b *Bus) publish(s *slot, pos uint64) {
 	b.queue.publish(s, pos)
 	if b.idle.Load() && b.idle.CompareAndSwap(true, false) {
+		b.wakes.Add(1)
 		select {
 		case b.wake <- struct{}{}:
 		default:
@@ -242,6 +245,11 @@ func (b *Bus) drop() {
 // allocated as records ever wait at once.
 const slotCap = 512
 
+// lingerFor is how long the writer, having sent, waits for more before
+// it sleeps until a caller wakes it: the most a record waits in the
+// queue while its process keeps logging.
+const lingerFor = 2 * time.Millisecond
+
 // batchMax is the most datagrams the writer takes from the queue for one
 // sendmmsg.
 const batchMax = 64
@@ -252,11 +260,15 @@ func (b *Bus) writer() {
 	bufs := make([][]byte, 0, batchMax)
 	msgs := make([]ipv4.Message, batchMax)
 	var seq uint64
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	lingered := false
 	for {
 		n := b.take(&bufs)
 		if n > 0 {
 			b.sendBatch(bufs, msgs, &seq)
 			b.release(n)
+			lingered = false
 			select {
 			case <-b.stop: // Close: what is left goes out within its time limit
 				b.flush(&seq, msgs)
@@ -265,7 +277,23 @@ func (b *Bus) writer() {
 			}
 			continue
 		}
-		// Nothing published: wait for a caller to wake us. Re-check after
+		// Nothing published. Right after sending, wait lingerFor without
+		// asking to be woken: a process that logs steadily has its
+		// records picked up by this timer, so its callers never pay for
+		// waking the writer (a futex call each, and a thread wake-up).
+		if !lingered {
+			lingered = true
+			linger.Reset(lingerFor)
+			select {
+			case <-linger.C:
+			case <-b.stop:
+				linger.Stop()
+				b.flush(&seq, msgs)
+				return
+			}
+			continue
+		}
+		// Still nothing: wait for a caller to wake us. Re-check after
 		// saying so, or a record published in between would wait for the
 		// next one.
 		b.idle.Store(true)

@@ -408,3 +408,35 @@ func TestDropsCountedOnTheWire(t *testing.T) {
 	}
 	t.Logf("logged %d, received %d, dropped %d", logged, received, s.Dropped)
 }
+
+// TestSteadyLoggingDoesNotWakeTheWriter: a process that logs steadily
+// (here a record every millisecond, more often than the writer's 2 ms linger) has its
+// records picked up by the writer's own timer: its log calls do not wake
+// the writer one by one (before, every record found it asleep and paid a
+// futex call). Every record still goes out.
+func TestSteadyLoggingDoesNotWakeTheWriter(t *testing.T) {
+	if !netns.Run(t) {
+		return
+	}
+	const records = 400
+	b := newBus(t, Config{Group: testGroup})
+	log := slog.New(b.Handler())
+	next := time.Now()
+	for i := 0; i < records; i++ {
+		log.Info("steady", "i", i)
+		next = next.Add(time.Millisecond)
+		time.Sleep(time.Until(next)) // pacing the load, not waiting for an event
+	}
+	b.Close()
+	s := b.Stats()
+	if s.Records+s.Dropped != records+1 || s.Dropped != 0 {
+		t.Errorf("stats %+v: want all %d records (and the hello) sent", s, records)
+	}
+	t.Logf("%d wakes for %d records", s.Wakes, records)
+	// Each pause longer than the linger (the machine taking this thread
+	// away) may cost one wake; a quarter of the records is far beyond
+	// what scheduling does, and far below one per record.
+	if s.Wakes > records/4 {
+		t.Errorf("%d wakes for %d records: the log calls woke the writer", s.Wakes, records)
+	}
+}

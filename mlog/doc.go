@@ -39,6 +39,10 @@
 //     Anything else (slog.Any, a LogValuer, a group) is read and encoded
 //     during the call, so what is sent is what was logged, whatever the
 //     caller changes afterwards.
+//   - A record waits at most 2 ms in the queue while its process keeps
+//     logging: after sending, the writer waits that long for more
+//     before it sleeps, so steady logging never pays for waking it; the
+//     first record after a quiet spell wakes it at once.
 //   - Records below Config.Level (debug) are sent only while their
 //     category flag is on; Enabled costs one atomic load of the flags word.
 //   - A datagram is at most Config.MaxSize bytes (1400): longer text and
