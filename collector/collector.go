@@ -206,8 +206,12 @@ func (c *Collector) Run(ctx context.Context, r *mlog.Receiver) error {
 			return err
 		}
 		c.Ingest(m)
-		if c.received.Load()%1024 == 0 {
-			c.noteReceiver(r.Counts())
+		if c.received.Load()%1024 == 0 && c.mu.TryLock() {
+			// Not when maintenance holds the lock: the receive loop never
+			// waits for it (handoff.go); the next 1,024, or WatchReceiver,
+			// bring the counts.
+			c.rcvStat = r.Counts()
+			c.unlock()
 		}
 	}
 }
