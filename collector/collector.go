@@ -332,10 +332,10 @@ const (
 
 // servers copies the scoreboard's rows a chunk at a time (each row is
 // consistent; rows are not all of one instant) into flat buffers, then
-// makes their maps and sorts them with the lock released. The board keeps the copy's place (board.copy), so that
-// nothing is copied under the lock but the rows themselves: no list of
-// rows (copying 100,000 pointers, with the GC's write barriers, held
-// the lock for 2.4 ms).
+// makes their maps and sorts them with the lock released. The board
+// keeps the copy's place (board.copy), so that nothing is copied under
+// the lock but the rows themselves: no list of rows (copying 100,000
+// pointers, with the GC's write barriers, held the lock for 2.4 ms).
 func (c *Collector) servers(now time.Time) []Server {
 	c.copyMu.Lock() // one copy at a time: the board has one place
 	defer c.copyMu.Unlock()

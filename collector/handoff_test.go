@@ -93,16 +93,16 @@ func TestHandoffFullWaitsForTheLock(t *testing.T) {
 		close(done)
 	}()
 	<-handed
-	for c.handoff.full.Load() == 0 { // the last Ingest found the handoff full
-		select {
-		case <-done:
-			t.Fatal("Ingest went past a full handoff without the lock")
-		default:
-			time.Sleep(time.Millisecond)
-		}
+	if n := c.handoff.n.Load(); n != handoffMax {
+		t.Fatalf("%d messages handed off, want the handoff full (%d)", n, handoffMax)
 	}
 	c.unlockFor(holdTick, h)
 	<-done
+	// The last message found the handoff full and was not handed off:
+	// it waited for the lock (ingested in order, below).
+	if full, total := c.handoff.full.Load(), c.handoff.total.Load(); full != 1 || total != handoffMax {
+		t.Errorf("full %d times, %d handed off: want 1 and %d", full, total, handoffMax)
+	}
 	c.Close()
 	wantSeqs(t, logSeqs(t, dir, "0000000000000001"), handoffMax+1)
 }
