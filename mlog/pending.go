@@ -10,13 +10,17 @@ import (
 // Handle returns, so the caller need not encode it: it copies the record
 // into its queue slot and the writer goroutine encodes it, on its own
 // core, just before sending. The caller's cost is then slog's front end,
-// one compare-and-swap and the copy. A record with more attributes than
+// two compare-and-swaps (slot and record store), the copy and the
+// publishing store. The record's attributes are read and checked in
+// place (recordlayout.go): through slog.Record's value-receiver methods
+// that was a third of the call. A record with more attributes than
 // slog.Record keeps inline, or with any value that could change or run
 // code (slog.KindAny, LogValuer, groups), is encoded by the caller, as
 // before: what goes out is what the caller logged, at the time it logged
 // it.
 
-// pending is a record waiting in the queue to be encoded by the writer.
+// pending is a record waiting in the queue to be encoded by the writer:
+// the fields of the caller's slog.Record that go out.
 type pending struct {
 	h     *handler
 	t     time.Time
@@ -54,12 +58,12 @@ func plainKind(k slog.Kind) bool {
 }
 
 // enqueueRecord queues r from a handler whose own attributes are plain
-// (handler.plain). A record of at most inlineAttrs plain attributes waits
-// in the queue unencoded, copied as the caller checks each attribute's
-// kind (one pass); any other record is encoded by the caller into the
-// slot it claimed.
+// (handler.plain). A record of at most inlineAttrs plain attributes is
+// copied into the queue and waits there unencoded; any other record is
+// encoded by the caller.
 func (b *Bus) enqueueRecord(h *handler, r *slog.Record) {
-	if r.NumAttrs() > inlineAttrs {
+	attrs, ok := queueable(r)
+	if !ok {
 		b.encodeRecord(h, r)
 		return
 	}
@@ -72,21 +76,26 @@ func (b *Bus) enqueueRecord(h *handler, r *slog.Record) {
 		p = new(pending)
 		b.queue.recs[s.bi] = p
 	}
-	n := 0
-	// A range over Attrs (not a closure passed to it) lets the compiler
-	// inline the loop.
-	for a := range r.Attrs {
-		if !plainKind(a.Value.Kind()) {
-			clear(p.attrs[:n])
-			b.encodeClaimed(s, pos, h, r)
-			return
-		}
-		p.attrs[n] = a
-		n++
-	}
-	p.h, p.t, p.level, p.msg, p.n = h, r.Time, r.Level, r.Message, n
+	p.h, p.t, p.level, p.msg, p.n = h, r.Time, r.Level, r.Message, copy(p.attrs[:], attrs)
 	s.n = pendingMark
 	b.publish(s, pos)
+}
+
+// queueable returns r's attributes, read in place, when r may wait in
+// the queue unencoded: it holds at most inlineAttrs attributes, all
+// plain. Where slog.Record's layout is unknown (recordlayout.go), every
+// record is encoded by its caller.
+func queueable(r *slog.Record) ([]slog.Attr, bool) {
+	attrs, ok := inlineAttrsOf(r)
+	if !ok {
+		return nil, false
+	}
+	for i := range attrs {
+		if !plainValue(&attrs[i].Value) {
+			return nil, false
+		}
+	}
+	return attrs, true
 }
 
 // encodePending encodes the pending record of a published slot into the
