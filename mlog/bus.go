@@ -174,7 +174,7 @@ func (b *Bus) enqueueMessage(m *Message) {
 // publishes the slot, with defer: a panic while encoding then publishes
 // an empty datagram, which the writer skips, instead of holding up the
 // queue.
-func (b *Bus) claim() ([]byte, *slot, uint64, bool) {
+func (b *Bus) claim() ([]byte, *slot, uint32, bool) {
 	s, pos, ok := b.claimSlot()
 	if !ok {
 		return nil, nil, 0, false
@@ -198,17 +198,17 @@ func (b *Bus) slotBuf(s *slot) []byte {
 // claimSlot reserves a slot of the queue and a free buffer index for it,
 // or drops the record (counted) when the Bus is closed or the queue is
 // full.
-func (b *Bus) claimSlot() (*slot, uint64, bool) {
+func (b *Bus) claimSlot() (*slot, uint32, bool) {
 	if b.closed.Load() {
 		b.drop()
 		return nil, 0, false
 	}
-	s, pos, ok := b.queue.claim()
+	s, pos, bi, ok := b.queue.reserve()
 	if !ok {
 		b.drop()
 		return nil, 0, false
 	}
-	s.bi = b.queue.pop()
+	s.bi = bi
 	return s, pos, true
 }
 
@@ -221,7 +221,7 @@ func (b *Bus) commit(s *slot, d []byte) {
 }
 
 // publish hands a claimed slot to the writer, waking it if it waits.
-func (b *Bus) publish(s *slot, pos uint64) {
+func (b *Bus) publish(s *slot, pos uint32) {
 	b.queue.publish(s, pos)
 	if b.idle.Load() && b.idle.CompareAndSwap(true, false) {
 		b.wakes.Add(1)

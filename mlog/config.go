@@ -22,6 +22,7 @@ const (
 	DefaultInterface = "lo"
 	DefaultTTL       = 1
 	DefaultQueueLen  = 4096
+	MaxQueueLen      = 1 << 24 // the queue's positions are 32 bits and wrap (queue.go)
 	DefaultRecvBuf   = 8 << 20
 )
 
@@ -55,7 +56,7 @@ type Config struct {
 	// as every datagram carries them.
 	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
 	MaxSize     int // datagram size limit, default 1400
-	QueueLen    int // sender queue, default 4096 messages (rounded up to a power of two)
+	QueueLen    int // sender queue, default 4096 messages (rounded up to a power of two), at most MaxQueueLen
 	RecvBuffer  int // receiver socket buffer, default 8 MiB
 	// Keys are the keys a receiver accepts, by key id; Key/KeyID are
 	// added to them. With no key at all, a receiver accepts unsigned
@@ -163,6 +164,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.QueueLen <= 0 {
 		c.QueueLen = DefaultQueueLen
+	}
+	if c.QueueLen > MaxQueueLen {
+		return c, fmt.Errorf("mlog: queue length %d above the maximum %d", c.QueueLen, MaxQueueLen)
 	}
 	if len(c.Key) > 0 && c.KeyID == 0 {
 		c.KeyID = KeyIDOf(c.Key)

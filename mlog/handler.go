@@ -80,7 +80,7 @@ func (b *Bus) encodeRecord(h *handler, r *slog.Record) {
 // encodeClaimed encodes r into the claimed slot s and publishes it, with
 // defer: a panic while encoding (a LogValuer's, say) then publishes an
 // empty datagram, which the writer skips, instead of holding up the queue.
-func (b *Bus) encodeClaimed(s *slot, pos uint64, h *handler, r *slog.Record) {
+func (b *Bus) encodeClaimed(s *slot, pos uint32, h *handler, r *slog.Record) {
 	defer b.publish(s, pos)
 	buf := b.slotBuf(s)
 	if b.cfg.ReplaceAttr != nil || b.cfg.AddSource {

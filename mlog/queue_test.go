@@ -2,6 +2,7 @@ package mlog
 
 import (
 	"encoding/binary"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -9,12 +10,15 @@ import (
 
 // writerless returns a Bus whose queue nobody drains but the test (no
 // socket, no writer goroutine).
-func writerless(t testing.TB, queueLen int) *Bus {
+func writerless(t testing.TB, queueLen int) *Bus { return writerlessAt(t, queueLen, 0) }
+
+// writerlessAt is writerless with the queue's first position at start.
+func writerlessAt(t testing.TB, queueLen int, start uint32) *Bus {
 	cfg, err := Config{QueueLen: queueLen}.withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Bus{cfg: cfg, queue: newQueue(cfg.QueueLen), wake: make(chan struct{}, 1)}
+	return &Bus{cfg: cfg, queue: newQueueAt(cfg.QueueLen, start), wake: make(chan struct{}, 1)}
 }
 
 // TestQueueManyCallers: callers on several goroutines claim, fill and
@@ -22,13 +26,21 @@ func writerless(t testing.TB, queueLen int) *Bus {
 // often full) while one consumer drains it as the writer does. Every
 // datagram arrives intact (no buffer handed to two callers at once),
 // each caller's in its order, exactly once; the rest are counted drops.
+// Once from position 0, once from just before the 32-bit positions wrap
+// around.
 func TestQueueManyCallers(t *testing.T) {
+	for _, start := range []uint32{0, 1<<32 - 5000} {
+		t.Run(fmt.Sprint("from ", start), func(t *testing.T) { manyCallers(t, start) })
+	}
+}
+
+func manyCallers(t *testing.T, start uint32) {
 	const callers, each = 8, 100000
 	// More Ps than cores: the kernel then preempts callers anywhere,
-	// between any two instructions of claim and pop, not only where Go
-	// would switch goroutines.
+	// between any two instructions of a claim, not only where Go would
+	// switch goroutines.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(callers + 1))
-	b := writerless(t, 1024)
+	b := writerlessAt(t, 1024, start)
 	var wg sync.WaitGroup
 	for c := 0; c < callers; c++ {
 		wg.Add(1)
@@ -88,5 +100,45 @@ func TestQueueManyCallers(t *testing.T) {
 		default:
 			check()
 		}
+	}
+}
+
+// TestQueueAcrossTheWrap: one caller fills a queue that starts just
+// before its 32-bit positions wrap, until it is full, across the wrap;
+// the reader gets every datagram in order, the full queue refuses the
+// next claim, and after a release the claims go on past the wrap.
+func TestQueueAcrossTheWrap(t *testing.T) {
+	const size = 8
+	b := writerlessAt(t, size, 1<<32-3)
+	bufs := make([][]byte, 0, batchMax)
+	n := 0
+	for round := 0; round < 4; round++ {
+		for i := 0; i < size; i++ {
+			buf, s, pos, ok := b.claim()
+			if !ok {
+				t.Fatalf("round %d: claim %d refused with %d of %d slots in use", round, i, i, size)
+			}
+			buf = append(buf, make([]byte, headerLen)...)
+			binary.LittleEndian.PutUint32(buf, uint32(n))
+			n++
+			b.commit(s, buf)
+			b.publish(s, pos)
+		}
+		if _, _, _, ok := b.claim(); ok {
+			t.Fatalf("round %d: a full queue handed out a slot", round)
+		}
+		got := b.take(&bufs)
+		if got != size {
+			t.Fatalf("round %d: took %d datagrams, want %d", round, got, size)
+		}
+		for i, d := range bufs {
+			if want := uint32(n - size + i); binary.LittleEndian.Uint32(d) != want {
+				t.Fatalf("round %d: datagram %d is number %d, want %d", round, i, binary.LittleEndian.Uint32(d), want)
+			}
+		}
+		b.release(got)
+	}
+	if b.queue.head != 1<<32-3+4*size-1<<32 {
+		t.Errorf("read position %d after %d datagrams from 2^32-3", b.queue.head, 4*size)
 	}
 }
