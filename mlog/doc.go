@@ -38,7 +38,11 @@
 //     goroutine after Handle returns, from a copy taken during the call.
 //     Anything else (slog.Any, a LogValuer, a group) is read and encoded
 //     during the call, so what is sent is what was logged, whatever the
-//     caller changes afterwards.
+//     caller changes afterwards. To copy a record cheaply, the bus reads
+//     slog.Record's inline attributes in place, at field offsets found
+//     by reflection at start; on a Go release with another layout every
+//     record is encoded during the call instead (slower, the same bytes).
+//   - The queue holds at most MaxQueueLen records (Config.QueueLen).
 //   - A record waits at most 2 ms in the queue while its process keeps
 //     logging: after sending, the writer waits that long for more
 //     before it sleeps, so steady logging never pays for waking it; the
