@@ -10,8 +10,8 @@ import (
 // Handle returns, so the caller need not encode it: it copies the record
 // into its queue slot and the writer goroutine encodes it, on its own
 // core, just before sending. The caller's cost is then slog's front end,
-// two compare-and-swaps (slot and record store), the copy and the
-// publishing store. The record's attributes are read and checked in
+// one compare-and-swap (slot and record store together, queue.go), the
+// copy and the publishing store. The record's attributes are read and checked in
 // place (recordlayout.go): through slog.Record's value-receiver methods
 // that was a third of the call. A record with more attributes than
 // slog.Record keeps inline, or with any value that could change or run
