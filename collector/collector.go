@@ -206,20 +206,24 @@ func (c *Collector) Run(ctx context.Context, r *mlog.Receiver) error {
 			return err
 		}
 		c.Ingest(m)
-		if c.received.Load()%1024 == 0 && c.mu.TryLock() {
+		if c.received.Load()%1024 == 0 {
 			// Not when maintenance holds the lock: the receive loop never
 			// waits for it (handoff.go); the next 1,024, or WatchReceiver,
 			// bring the counts.
-			c.rcvStat = r.Counts()
-			c.unlock()
+			c.noteReceiver(r, false)
 		}
 	}
 }
 
-// noteReceiver keeps the receiver's counts for the scoreboard.
-func (c *Collector) noteReceiver(s mlog.ReceiverStats) {
-	c.mu.Lock()
-	c.rcvStat = s
+// noteReceiver keeps r's counts for the scoreboard. Unless wait is set,
+// it skips the turn when the lock is held.
+func (c *Collector) noteReceiver(r *mlog.Receiver, wait bool) {
+	if wait {
+		c.mu.Lock()
+	} else if !c.mu.TryLock() {
+		return
+	}
+	c.rcvStat = r.Counts()
 	c.unlock()
 }
 
@@ -236,7 +240,7 @@ func (c *Collector) WatchReceiver(r *mlog.Receiver) {
 			case <-c.stop:
 				return
 			case <-t.C:
-				c.noteReceiver(r.Counts())
+				c.noteReceiver(r, true)
 			}
 		}
 	}()
