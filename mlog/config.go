@@ -63,8 +63,8 @@ type Config struct {
 	// datagrams and does not check signatures.
 	Keys map[uint32][]byte
 	// OneOff marks every datagram as coming from a one-off sender (a
-	// command such as `porthole log`), so that collectors do not take it
-	// for a server.
+	// command such as `porthole log`, or a job's command: EnvJob), so
+	// that collectors do not take it for a server.
 	OneOff bool
 	// ReplayWindow (receivers, signed buses only): a datagram whose signed
 	// send time is farther than this from the receiver's clock is a
@@ -78,14 +78,25 @@ type Config struct {
 	Tracker TrackerConfig
 }
 
+// EnvJob is the environment variable that names the job a process runs
+// for: porthole run sets it for the command it starts. WithEnv makes
+// such a process a one-off sender (OneOff): a job's command is not a
+// server, and each run is the job's, not a restart of a server (the
+// collector keeps jobs in their own table).
+const EnvJob = "PORTHOLE_JOB"
+
 // WithEnv returns c with unset fields taken from PORTHOLE_GROUP,
-// PORTHOLE_IFACE and PORTHOLE_KEY_FILE (a file holding the key).
+// PORTHOLE_IFACE and PORTHOLE_KEY_FILE (a file holding the key), and
+// OneOff set when EnvJob is.
 func (c Config) WithEnv() (Config, error) {
 	if c.Group == "" {
 		c.Group = os.Getenv("PORTHOLE_GROUP")
 	}
 	if c.Interface == "" {
 		c.Interface = os.Getenv("PORTHOLE_IFACE")
+	}
+	if os.Getenv(EnvJob) != "" {
+		c.OneOff = true
 	}
 	if len(c.Key) == 0 {
 		if f := os.Getenv("PORTHOLE_KEY_FILE"); f != "" {

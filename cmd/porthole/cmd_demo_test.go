@@ -8,7 +8,37 @@ import (
 
 	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
+	"golang.org/x/sys/unix"
 )
+
+// TestDemoWithoutTerminal: the README's first command run where there is
+// no terminal (a CI job, a background shell job) prints the scoreboard,
+// as --no-tui does, and says why, instead of failing.
+func TestDemoWithoutTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole demo for 2 s")
+	}
+	if !netns.Run(t) {
+		return
+	}
+	// A session of its own: no controlling terminal, even when the tests
+	// run in one. (This process is the namespace's child, not a process
+	// group leader, so it may.)
+	if _, err := unix.Setsid(); err != nil {
+		t.Fatalf("setsid: %v", err)
+	}
+	childtest.SetRole(t, rolePorthole)
+	var out, errs syncBuffer
+	if code := run([]string{"demo", "--duration", "2s"}, &out, &errs); code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errs.String())
+	}
+	if e := errs.String(); !strings.Contains(e, "no terminal") || !strings.Contains(e, "printing the scoreboard every second instead") {
+		t.Errorf("demo without a terminal did not say so: %q", e)
+	}
+	if got := out.String(); !strings.Contains(got, "collector ") || strings.ContainsAny(got, "\x1b") {
+		t.Errorf("demo without a terminal printed no plain scoreboard: %q", got[:min(len(got), 300)])
+	}
+}
 
 func TestDemoNoTUI(t *testing.T) {
 	if testing.Short() {
@@ -38,6 +68,18 @@ func TestDemoNoTUI(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("scoreboard lacks %s up:\n%s", prog, last)
+		}
+	}
+	// The cron example's command (porthole run replicate-cron -- ...) is
+	// a job's, not a server: no row of its own, whose restarts would
+	// count its runs.
+	servers := last
+	if i := strings.Index(last, "\nHOST  JOB"); i >= 0 {
+		servers = last[:i]
+	}
+	for _, line := range strings.Split(servers, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[1], "replicate-cron") {
+			t.Errorf("a job's command is on the scoreboard as a server: %q", line)
 		}
 	}
 	// The temporary directory is gone at exit.

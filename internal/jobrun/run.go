@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -109,6 +110,9 @@ func Run(ctx context.Context, cfg Config) (*Result, syscall.Signal, error) {
 	}
 	// Its own process group, so a timeout ends what it started too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its bus senders are one-off (mlog.Config.WithEnv): each run is a
+	// run of the job, not a server restarting.
+	cmd.Env = append(os.Environ(), mlog.EnvJob+"="+cfg.Name)
 	if j.task != nil {
 		j.task.Start()
 	}
