@@ -9,7 +9,16 @@ import (
 // interval off the UI goroutine; panes are updated through
 // QueueUpdateDraw. The terminal is restored on return, on panic and on
 // signals (tview handles SIGINT/SIGTERM through tcell).
+//
+// Without a screen given to NewUI, Run draws on the process's terminal;
+// where there is none it returns an error wrapping ErrNoTerminal before
+// starting anything.
 func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster bool) error {
+	if !u.ownScreen {
+		if err := Terminal(); err != nil {
+			return err
+		}
+	}
 	if interval <= 0 {
 		interval = time.Second
 	}
@@ -28,6 +37,7 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 	// The first frame is complete: it is built before the screen is
 	// first drawn (its rates are marked as warming up).
 	u.Update(m.Build(ctx))
+	appDone := make(chan struct{})
 	go func() {
 		defer recoverAndRepanic()
 		t := time.NewTicker(interval)
@@ -35,7 +45,14 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 		for {
 			select {
 			case <-ctx.Done():
-				u.app.Stop()
+				select {
+				case <-appDone:
+					// app.Run returned by itself (q, or it failed): its
+					// screen is finished or was never set up, and
+					// tview's Stop would finish it again.
+				default:
+					u.app.Stop()
+				}
 				return
 			case <-t.C:
 			case <-m.kick:
@@ -51,5 +68,7 @@ func Run(ctx context.Context, m *Model, u *UI, interval time.Duration, cluster b
 			})
 		}
 	}()
-	return u.app.Run()
+	err := u.app.Run()
+	close(appDone)
+	return err
 }

@@ -16,13 +16,14 @@ var currentApp atomic.Pointer[tview.Application]
 // UI is the dashboard: panes that render Snapshots, and the key actions.
 // Everything in it runs on the UI goroutine.
 type UI struct {
-	app   *tview.Application
-	keys  []key // the key table (a field: actions reach it without an initialization cycle)
-	model *Model
-	pages *layers
-	root  *tview.Flex
-	body  *layers
-	right *tview.Flex
+	app       *tview.Application
+	ownScreen bool  // NewUI was given a screen (tests); else Run needs a terminal
+	keys      []key // the key table (a field: actions reach it without an initialization cycle)
+	model     *Model
+	pages     *layers
+	root      *tview.Flex
+	body      *layers
+	right     *tview.Flex
 
 	title    *tview.TextView
 	procs    *sizedTable
@@ -89,6 +90,7 @@ func NewUI(m *Model, screen tcell.Screen) *UI {
 	u := &UI{app: tview.NewApplication(), model: m, view: "local", rate: true, paused: map[int]bool{}}
 	if screen != nil {
 		u.app.SetScreen(screen)
+		u.ownScreen = true
 	}
 	u.title = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	u.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)

@@ -82,7 +82,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		defer cancel()
 	}
 	if !d.noTUI {
-		return d.dashboard(ctx)
+		err := tui.Terminal()
+		if err == nil {
+			return d.dashboard(ctx)
+		}
+		fmt.Fprintf(stderr, "porthole demo: %v: printing the scoreboard every second instead (--no-tui)\n", err)
 	}
 	return d.printLoop(ctx, g, stdout, stderr)
 }
