@@ -4,12 +4,130 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/porthole-dev/porthole/internal/childtest"
 	"github.com/porthole-dev/porthole/internal/netns"
 	"golang.org/x/sys/unix"
 )
+
+// demoExamples are the programs the demo's scoreboard must show up.
+var demoExamples = []string{"queued", "queued-client", "muxd", "muxd-producer-0", "replicate", "replicate-stuck"}
+
+func TestDemoNoTUI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole demo until every example is up")
+	}
+	if !netns.Run(t) {
+		return
+	}
+	childtest.SetRole(t, rolePorthole)
+	var out, errs syncBuffer
+	exit := make(chan int, 1)
+	// The demo runs until every example is up on the scoreboard it
+	// prints, then gets an interrupt (what a user's ^C sends). How long
+	// start-up takes depends on the machine's load (a race-built binary
+	// on a busy machine took over 8 s); --duration only bounds a demo
+	// that never gets there.
+	go func() { exit <- run([]string{"demo", "--no-tui", "--duration", "2m"}, &out, &errs) }()
+	var last string
+	// Also until the cron example's job has ended a run: its command
+	// (replicate --once, which logs on the bus) has been heard by then.
+	for missing := demoExamples; len(missing) > 0 || !jobEnded(last, "replicate-cron"); missing = notUp(last) {
+		select {
+		case code := <-exit:
+			t.Fatalf("demo exited (%d) before every example was up: %v lack; last scoreboard:\n%s\nstderr: %s",
+				code, notUp(lastScoreboard(out.String())), lastScoreboard(out.String()), errs.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		last = lastScoreboard(out.String())
+	}
+	// The cron example's command is a job's, not a server: no row of
+	// its own, whose restarts would count its runs.
+	if i := strings.Index(last, "\nHOST  JOB"); i >= 0 {
+		for _, line := range strings.Split(last[:i], "\n") {
+			if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[1], "replicate-cron") {
+				t.Errorf("a job's command is on the scoreboard as a server: %q", line)
+			}
+		}
+	}
+	// A scoreboard is printed only once the demo handles interrupts.
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("demo: exit %d on interrupt: %s", code, errs.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("demo still running a minute after an interrupt: %s", errs.String())
+	}
+	got := out.String()
+	if strings.ContainsAny(got, "\x1b\r") { // stdout is no terminal here
+		t.Errorf("demo --no-tui wrote terminal codes to a non-terminal: %q", got[:min(len(got), 200)])
+	}
+	// The temporary directory is gone at exit.
+	e := errs.String()
+	i := strings.Index(e, "segments in ")
+	j := strings.Index(e, ", spool in")
+	if i < 0 || j < i {
+		t.Fatalf("demo did not say where its segments are: %q", e)
+	}
+	segDir := e[i+len("segments in ") : j]
+	if _, err := os.Stat(filepath.Dir(segDir)); !os.IsNotExist(err) {
+		t.Errorf("temporary directory %s still there: %v", filepath.Dir(segDir), err)
+	}
+	// Every process it started, and theirs (muxd's producers), is gone.
+	if left := processesWithEnv("PORTHOLE_DIR=" + segDir); len(left) > 0 {
+		t.Errorf("processes of the demo still running: %v", left)
+	}
+}
+
+// lastScoreboard returns the last scoreboard the demo printed (maybe
+// still being written).
+func lastScoreboard(out string) string {
+	i := strings.LastIndex(out, "collector ")
+	if i < 0 {
+		return ""
+	}
+	return out[i:]
+}
+
+// notUp returns the demo's examples that scoreboard does not list up.
+func notUp(scoreboard string) []string {
+	var missing []string
+	for _, prog := range demoExamples {
+		found := false
+		for _, line := range strings.Split(scoreboard, "\n") {
+			f := strings.Fields(line)
+			if len(f) > 3 && f[1] == prog && f[3] == "UP" {
+				found = true
+			}
+		}
+		if !found {
+			missing = append(missing, prog)
+		}
+	}
+	return missing
+}
+
+// jobEnded reports whether scoreboard's job table shows a result of
+// job's last run (ok or failed).
+func jobEnded(scoreboard, job string) bool {
+	i := strings.Index(scoreboard, "\nHOST  JOB")
+	if i < 0 {
+		return false
+	}
+	for _, line := range strings.Split(scoreboard[i:], "\n") {
+		if f := strings.Fields(line); len(f) > 3 && f[1] == job && (f[3] == "ok" || f[3] == "failed") {
+			return true
+		}
+	}
+	return false
+}
 
 // TestDemoWithoutTerminal: the README's first command run where there is
 // no terminal (a CI job, a background shell job) prints the scoreboard,
@@ -37,65 +155,6 @@ func TestDemoWithoutTerminal(t *testing.T) {
 	}
 	if got := out.String(); !strings.Contains(got, "collector ") || strings.ContainsAny(got, "\x1b") {
 		t.Errorf("demo without a terminal printed no plain scoreboard: %q", got[:min(len(got), 300)])
-	}
-}
-
-func TestDemoNoTUI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the whole demo for 8 s")
-	}
-	if !netns.Run(t) {
-		return
-	}
-	childtest.SetRole(t, rolePorthole)
-	var out, errs syncBuffer
-	if code := run([]string{"demo", "--no-tui", "--duration", "8s"}, &out, &errs); code != 0 {
-		t.Fatalf("demo: exit %d: %s", code, errs.String())
-	}
-	// The last scoreboard printed lists every example, up.
-	got := out.String()
-	if strings.ContainsAny(got, "\x1b\r") { // stdout is no terminal here
-		t.Errorf("demo --no-tui wrote terminal codes to a non-terminal: %q", got[:min(len(got), 200)])
-	}
-	last := got[strings.LastIndex(got, "collector "):]
-	for _, prog := range []string{"queued", "queued-client", "muxd", "muxd-producer-0", "replicate", "replicate-stuck"} {
-		found := false
-		for _, line := range strings.Split(last, "\n") {
-			f := strings.Fields(line)
-			if len(f) > 3 && f[1] == prog && f[3] == "UP" {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("scoreboard lacks %s up:\n%s", prog, last)
-		}
-	}
-	// The cron example's command (porthole run replicate-cron -- ...) is
-	// a job's, not a server: no row of its own, whose restarts would
-	// count its runs.
-	servers := last
-	if i := strings.Index(last, "\nHOST  JOB"); i >= 0 {
-		servers = last[:i]
-	}
-	for _, line := range strings.Split(servers, "\n") {
-		if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[1], "replicate-cron") {
-			t.Errorf("a job's command is on the scoreboard as a server: %q", line)
-		}
-	}
-	// The temporary directory is gone at exit.
-	e := errs.String()
-	i := strings.Index(e, "segments in ")
-	j := strings.Index(e, ", spool in")
-	if i < 0 || j < i {
-		t.Fatalf("demo did not say where its segments are: %q", e)
-	}
-	segDir := e[i+len("segments in ") : j]
-	if _, err := os.Stat(filepath.Dir(segDir)); !os.IsNotExist(err) {
-		t.Errorf("temporary directory %s still there: %v", filepath.Dir(segDir), err)
-	}
-	// Every process it started, and theirs (muxd's producers), is gone.
-	if left := processesWithEnv("PORTHOLE_DIR=" + segDir); len(left) > 0 {
-		t.Errorf("processes of the demo still running: %v", left)
 	}
 }
 
