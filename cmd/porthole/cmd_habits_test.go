@@ -138,6 +138,8 @@ func TestErrorsScriptsCanTrust(t *testing.T) {
 		want string
 	}{
 		{"query missing spool", []string{"query", "--spool", filepath.Join(empty, "typo")}, 1, "no such file or directory"},
+		{"stat missing segment", []string{"stat", "typo", "--dir", segDir}, 1, "typo.shm: no such segment (no such file or directory)\nporthole stat: 'porthole ls' lists the segments"},
+		{"debug missing segment", []string{"debug", "typo", "--dir", segDir}, 1, "typo.shm: no such segment (no such file or directory)\nporthole debug: 'porthole ls' lists the segments"},
 		{"query empty spool", []string{"query", "--spool", empty}, 1, "holds no spool files"},
 		{"profile pid not in segment", []string{"profile", "svc", "--dir", segDir, "--pid", "999999999", "--duration", "1h"}, 1, "no live process with pid 999999999 in svc"},
 		{"profile -o bad path", []string{"profile", "svc", "--dir", segDir, "-o", filepath.Join(empty, "no", "such", "x.pb.gz"), "--duration", "1h"}, 1, "-o "},
