@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector/scoreboard"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/internal/supervise"
 	"github.com/porthole-dev/porthole/tui"
 )
@@ -197,7 +198,7 @@ func (d *demo) stop(g *supervise.Group, stderr io.Writer) {
 	if d.keep {
 		what = "kept"
 	}
-	fmt.Fprintf(stderr, "porthole demo: stopped %s; %s %s\n", plural(n, "process", "processes"), what, d.tmp)
+	fmt.Fprintf(stderr, "porthole demo: stopped %s; %s %s\n", numfmt.Plural(n, "process", "processes"), what, d.tmp)
 }
 
 // dashboard runs porthole top on the demo's context: it returns on q, on
@@ -246,13 +247,6 @@ func (d *demo) printLoop(ctx context.Context, g *supervise.Group, stdout, stderr
 			}
 		}
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // tail returns the last n lines of file name.
