@@ -37,7 +37,7 @@ func (c *Collector) Handler() http.Handler {
 type metrics struct{ c *Collector }
 
 var (
-	descReceived     = prometheus.NewDesc("porthole_collector_received_total", "Valid datagrams received.", nil, nil)
+	descReceived     = prometheus.NewDesc("porthole_collector_received_total", "Valid bus messages received: a batch datagram counts once per message it carries (senders' mlog_sent counts datagrams).", nil, nil)
 	descRejected     = prometheus.NewDesc("porthole_collector_rejected_total", "Datagrams rejected, by reason.", []string{"reason"}, nil)
 	descLost         = prometheus.NewDesc("porthole_collector_lost_total", "Sequence numbers never received, all senders.", nil, nil)
 	descKernel       = prometheus.NewDesc("porthole_collector_kernel_drops_total", "Datagrams the kernel dropped: receive buffer full.", nil, nil)

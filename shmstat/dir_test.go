@@ -90,3 +90,21 @@ func TestOpenFindsSystemSegments(t *testing.T) {
 		t.Errorf("Open of a missing segment: %v, want the default directory named", err)
 	}
 }
+
+// A segment that is not there is ErrNoSegment (and fs.ErrNotExist), and
+// the error names its path once: it said "open P: open P: no such file or
+// directory".
+func TestMissingSegmentSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "typo.shm")
+	_, err := Open("typo", &Options{Dir: dir})
+	if !errors.Is(err, ErrNoSegment) || !errors.Is(err, os.ErrNotExist) || strings.Count(err.Error(), path) != 1 {
+		t.Errorf("Open of a missing segment: %v; want ErrNoSegment, fs.ErrNotExist and %s once", err, path)
+	}
+	// A lock file is created, not looked for: a missing directory is not
+	// a missing segment.
+	_, err = openSegmentFile(filepath.Join(dir, "no", "such", "x.lock"), os.O_RDWR|os.O_CREATE, 0o600, "open lock file")
+	if errors.Is(err, ErrNoSegment) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("creating in a missing directory: %v; want fs.ErrNotExist without ErrNoSegment", err)
+	}
+}

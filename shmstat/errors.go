@@ -2,6 +2,11 @@ package shmstat
 
 import "errors"
 
+// ErrNoSegment is wrapped, beside fs.ErrNotExist, by the error of Open,
+// Attach and the other operations on an existing segment when no segment
+// file is at its path.
+var ErrNoSegment = errors.New("no such segment")
+
 // ErrOwnerDead is wrapped by the error Attach returns when the segment's
 // owner is no longer running.
 var ErrOwnerDead = errors.New("owner not running")

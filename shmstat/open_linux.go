@@ -3,6 +3,7 @@ package shmstat
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -19,6 +20,13 @@ func openSegmentFile(path string, flag int, perm os.FileMode, op string) (*os.Fi
 	if err != nil {
 		if errors.Is(err, unix.ELOOP) {
 			return nil, fmt.Errorf("shmstat: %s %s: a symbolic link stands at the segment's path: %w", op, path, ErrInsecure)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already, once
+		}
+		if errors.Is(err, fs.ErrNotExist) && flag&os.O_CREATE == 0 {
+			return nil, fmt.Errorf("shmstat: %s %s: %w (%w)", op, path, ErrNoSegment, err)
 		}
 		return nil, fmt.Errorf("shmstat: %s %s: %w", op, path, err)
 	}

@@ -140,7 +140,7 @@ func TestQueryShowsSyslog(t *testing.T) {
 	}
 	out, errs, code := runQ(t, "--spool", dir)
 	want := []string{"ERROR db1 queued[77] checkpoint failed facility=user format=rfc5424 severity=err",
-		"INFO  db1 cron[0] ran facility=user format=rfc3164 severity=info"}
+		"INFO  db1 cron ran facility=user format=rfc3164 severity=info"}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	if code != 0 || len(lines) != 2 || !strings.HasSuffix(lines[0], want[0]) || !strings.HasSuffix(lines[1], want[1]) {
 		t.Fatalf("query: exit %d %s\n%s\nwant lines ending\n%s", code, errs, out, strings.Join(want, "\n"))

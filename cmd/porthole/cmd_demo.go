@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/collector/scoreboard"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/internal/supervise"
 	"github.com/porthole-dev/porthole/tui"
 )
@@ -69,6 +70,12 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	defer setEnv("PORTHOLE_DIR", d.segDir)()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A write to a stdout whose reader went (porthole demo | head) fails
+	// with EPIPE, which printLoop takes for the end, instead of killing
+	// the demo before it has stopped and removed what it made.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	g := supervise.New(exe, d.log)
 	defer d.stop(g, stderr)
 	if err := d.start(ctx, g); err != nil || ctx.Err() != nil {
@@ -197,7 +204,7 @@ func (d *demo) stop(g *supervise.Group, stderr io.Writer) {
 	if d.keep {
 		what = "kept"
 	}
-	fmt.Fprintf(stderr, "porthole demo: stopped %s; %s %s\n", plural(n, "process", "processes"), what, d.tmp)
+	fmt.Fprintf(stderr, "porthole demo: stopped %s; %s %s\n", numfmt.Plural(n, "process", "processes"), what, d.tmp)
 }
 
 // dashboard runs porthole top on the demo's context: it returns on q, on
@@ -234,10 +241,14 @@ func (d *demo) printLoop(ctx context.Context, g *supervise.Group, stdout, stderr
 			}
 			continue
 		}
+		sep := "\n" // a pipe or file gets the tables one after another
 		if isTerminal(stdout) {
-			fmt.Fprint(stdout, "\033[H\033[2J") // a pipe or file gets the tables one after another
-		} else {
-			fmt.Fprintln(stdout)
+			sep = "\033[H\033[2J"
+		}
+		if _, err := io.WriteString(stdout, sep); errors.Is(err, syscall.EPIPE) {
+			return nil // the reader went: stop as on Ctrl-C
+		} else if err != nil {
+			return fmt.Errorf("stdout: %w", err)
 		}
 		printScoreboard(stdout, sb)
 		for _, p := range g.Procs() {
@@ -246,13 +257,6 @@ func (d *demo) printLoop(ctx context.Context, g *supervise.Group, stdout, stderr
 			}
 		}
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // tail returns the last n lines of file name.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -178,4 +180,57 @@ func processesWithEnv(entry string) []string {
 		}
 	}
 	return pids
+}
+
+// TestDemoCleansUpWhenItsReaderGoes: 'porthole demo --no-tui | head'
+// once died of SIGPIPE when head exited, leaving its temporary directory
+// (segments, spool, daemons.log) behind in /tmp. Now the reader going
+// ends the demo as Ctrl-C does: it stops what it started and removes it.
+func TestDemoCleansUpWhenItsReaderGoes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole demo for a few seconds")
+	}
+	if !netns.Run(t) {
+		return
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs syncBuffer
+	cmd := exec.Command(builtPorthole(t), "demo", "--no-tui", "--duration", "2m", "--http", "")
+	cmd.Stdout, cmd.Stderr = w, &errs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// The first scoreboard, as head -3 would read it; then the reader goes.
+	if line, err := bufio.NewReader(r).ReadString('\n'); err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("no output from the demo: %q, %v; stderr %q", line, err, errs.String())
+	}
+	r.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("demo whose reader went: %v (want exit 0 after cleaning up); stderr %q", err, errs.String())
+		}
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("the demo ran on for a minute after its reader went; stderr %q", errs.String())
+	}
+	e := errs.String()
+	i, j := strings.Index(e, "segments in "), strings.Index(e, ", spool in")
+	if i < 0 || j < i {
+		t.Fatalf("demo did not say where its segments are: %q", e)
+	}
+	segDir := e[i+len("segments in ") : j]
+	if _, err := os.Stat(filepath.Dir(segDir)); !os.IsNotExist(err) {
+		t.Errorf("temporary directory %s left behind: %v", filepath.Dir(segDir), err)
+	}
+	if left := processesWithEnv("PORTHOLE_DIR=" + segDir); len(left) > 0 {
+		t.Errorf("processes of the demo still running: %v", left)
+	}
 }

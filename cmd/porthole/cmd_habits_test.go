@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,6 +132,13 @@ COMP_WORDS=(porthole debug s); COMP_CWORD=2; _porthole; echo "segments: ${COMPRE
 func TestErrorsScriptsCanTrust(t *testing.T) {
 	_, segDir := newTestSegment(t)
 	empty := t.TempDir()
+	// A loopback port nobody listens on: the collector the user forgot.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noCollector := "http://" + l.Addr().String()
+	l.Close()
 	tests := []struct {
 		name string
 		args []string
@@ -138,6 +146,8 @@ func TestErrorsScriptsCanTrust(t *testing.T) {
 		want string
 	}{
 		{"query missing spool", []string{"query", "--spool", filepath.Join(empty, "typo")}, 1, "no such file or directory"},
+		{"stat missing segment", []string{"stat", "typo", "--dir", segDir}, 1, "typo.shm: no such segment (no such file or directory)\nporthole stat: 'porthole ls' lists the segments"},
+		{"debug missing segment", []string{"debug", "typo", "--dir", segDir}, 1, "typo.shm: no such segment (no such file or directory)\nporthole debug: 'porthole ls' lists the segments"},
 		{"query empty spool", []string{"query", "--spool", empty}, 1, "holds no spool files"},
 		{"profile pid not in segment", []string{"profile", "svc", "--dir", segDir, "--pid", "999999999", "--duration", "1h"}, 1, "no live process with pid 999999999 in svc"},
 		{"profile -o bad path", []string{"profile", "svc", "--dir", segDir, "-o", filepath.Join(empty, "no", "such", "x.pb.gz"), "--duration", "1h"}, 1, "-o "},
@@ -145,6 +155,8 @@ func TestErrorsScriptsCanTrust(t *testing.T) {
 		{"profile duration 0", []string{"profile", "svc", "--dir", segDir, "--duration", "0"}, 2, "--duration 0s"},
 		{"profile negative duration", []string{"profile", "svc", "--dir", segDir, "--duration", "-1s"}, 2, "--duration -1s"},
 		{"stat negative interval", []string{"stat", "svc", "--dir", segDir, "--interval", "-1s"}, 2, "--interval -1s"},
+		{"scoreboard without a collector", []string{"scoreboard", "--http", noCollector}, 1,
+			"porthole scoreboard: no collector answered at " + noCollector + " (start one with: porthole collect"},
 		{"scoreboard negative interval", []string{"scoreboard", "--file", "x", "--interval", "-2s"}, 2, "--interval -2s"},
 		{"top interval 0", []string{"top", "--interval", "0"}, 2, "--interval 0s"},
 		{"collect negative fsync", []string{"collect", "--spool", empty, "--fsync", "-1s"}, 2, "--fsync -1s"},

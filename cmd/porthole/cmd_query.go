@@ -137,6 +137,15 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
+// procName is program[pid], as syslog writes it, or the program alone
+// when the record has no pid (a syslog message without a PROCID).
+func procName(program string, pid int) string {
+	if pid == 0 {
+		return program
+	}
+	return fmt.Sprintf("%s[%d]", program, pid)
+}
+
 // recordLine formats a spool record for people; attributes in key order.
 func recordLine(r *collector.Record) string {
 	switch r.Type {
@@ -148,10 +157,10 @@ func recordLine(r *collector.Record) string {
 		if r.Stats != nil {
 			n = len(r.Stats.Counters) + len(r.Stats.Gauges) + len(r.Stats.Tasks)
 		}
-		return fmt.Sprintf("%s STATS %s %s[%d] %d values", r.Time.Format(time.DateTime), r.Host, r.Program, r.PID, n)
+		return fmt.Sprintf("%s STATS %s %s %d values", r.Time.Format(time.DateTime), r.Host, procName(r.Program, r.PID), n)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %-5s %s %s[%d] %s", r.Time.Format("2006-01-02 15:04:05.000"), orDefault(r.Level, strings.ToUpper(r.Type)), r.Host, r.Program, r.PID, r.Msg)
+	fmt.Fprintf(&b, "%s %-5s %s %s %s", r.Time.Format("2006-01-02 15:04:05.000"), orDefault(r.Level, strings.ToUpper(r.Type)), r.Host, procName(r.Program, r.PID), r.Msg)
 	keys := make([]string, 0, len(r.Attrs))
 	for k := range r.Attrs {
 		keys = append(keys, k)

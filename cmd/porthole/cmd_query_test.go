@@ -58,7 +58,7 @@ func TestQueryFilters(t *testing.T) {
 		want []string // each output line contains one, in order
 	}{
 		{nil, []string{"INFO  db1 queued[42] checkpoint done arena=a pages=18446744073709551615 zone=b", "WARN  db2", "GAP   db1 queued: lost 4-5", "ERROR db1"}},
-		{[]string{"--all"}, []string{"HELLO db1", "checkpoint done", "STATS db1 queued[0] 1 values", "replica behind", "GAP", "checkpoint failed"}},
+		{[]string{"--all"}, []string{"HELLO db1", "checkpoint done", "STATS db1 queued 1 values", "replica behind", "GAP", "checkpoint failed"}},
 		{[]string{"--level", "warn"}, []string{"replica behind", "GAP", "checkpoint failed"}},
 		{[]string{"--grep", "^checkpoint", "--all"}, []string{"checkpoint done", "GAP", "checkpoint failed"}},
 		{[]string{"--host", "db2"}, []string{"replica behind"}},
@@ -155,6 +155,29 @@ func TestQueryFollowAcrossRotation(t *testing.T) {
 		r, err := collector.ParseRecord([]byte(l))
 		if err != nil || r.Seq != uint64(i+1) {
 			t.Fatalf("line %d: seq %d (%v), want %d", i, r.Seq, err, i+1)
+		}
+	}
+}
+
+// A record without a pid (a syslog message without a PROCID) is printed
+// as syslog prints it, without "[0]": no process has pid 0.
+func TestRecordLineNamesTheProcess(t *testing.T) {
+	at := time.Date(2026, 11, 30, 11, 47, 9, 0, time.UTC)
+	tests := []struct {
+		name string
+		rec  collector.Record
+		want string
+	}{
+		{"bus record", collector.Record{Type: "log", Level: "INFO", Time: at, Host: "vm", Program: "queued", PID: 4242, Msg: "hi"},
+			"2026-11-30 11:47:09.000 INFO  vm queued[4242] hi"},
+		{"syslog without PROCID", collector.Record{Type: "syslog", Level: "INFO", Time: at, Host: "vm", Program: "myapp", Msg: "text"},
+			"2026-11-30 11:47:09.000 INFO  vm myapp text"},
+		{"stats", collector.Record{Type: "stats", Time: at, Host: "vm", Program: "queued", PID: 4242},
+			"2026-11-30 11:47:09 STATS vm queued[4242] 0 values"},
+	}
+	for _, tc := range tests {
+		if got := recordLine(&tc.rec); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/porthole-dev/porthole/internal/jobrun"
+	"github.com/porthole-dev/porthole/internal/termsafe"
 )
 
 func init() {
@@ -48,7 +49,13 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		return exitStatus(75) // EX_TEMPFAIL: try again later
 	}
 	if err != nil {
-		return err
+		if res == nil {
+			return err // porthole's own failure: no run was recorded
+		}
+		// The command could not start: the run is recorded as failed with
+		// 127 or 126, and porthole exits with that, as env(1) does.
+		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole run: %v\n", err)
+		return exitStatus(res.Status(sig))
 	}
 	if !res.OK() {
 		fmt.Fprintf(stderr, "porthole run: %s: %s\n", cfg.Name, res.Message)

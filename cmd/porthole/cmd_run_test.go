@@ -25,10 +25,12 @@ func TestRunExitCodesAndCheck(t *testing.T) {
 		check int
 		says  string
 	}{
-		{"succeeds", []string{"ok-job", "--every", "1h", "--", "sh", "-c", "echo 12 blocks >&2"}, 0, 0, "PORTHOLE OK - ok-job: job not running; 1 tasks ok"},
+		{"succeeds", []string{"ok-job", "--every", "1h", "--", "sh", "-c", "echo 12 blocks >&2"}, 0, 0, "PORTHOLE OK - ok-job: job not running; 1 task ok"},
 		{"fails", []string{"bad-job", "--every", "1h", "--", "sh", "-c", "echo checksum mismatch >&2; exit 3"}, 3, 2,
 			"PORTHOLE CRITICAL - bad-job: task run failed: exit status 3: checksum mismatch"},
 		{"hangs", []string{"stuck-job", "--timeout", "200ms", "--grace", "100ms", "--", "sleep", "30"}, 124, 2, "task run failed: timed out after"},
+		{"no such command", []string{"missing-job", "--", "/nonexistent/backup.sh"}, 127, 2,
+			"PORTHOLE CRITICAL - missing-job: task run failed: fork/exec /nonexistent/backup.sh: no such file or directory"},
 		{"bad usage", []string{"no-command"}, 2, 2, "no segment"},
 	}
 	for _, tc := range tests {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,9 +46,7 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 		if source == "" {
 			source = *url
 		}
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		sb, err := scoreboard.Load(rctx, source)
-		cancel()
+		sb, err := loadScoreboard(ctx, source)
 		if err != nil {
 			if *interval <= 0 {
 				return err
@@ -68,6 +67,18 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 		case <-time.After(*interval):
 		}
 	}
+}
+
+// loadScoreboard reads the scoreboard from a file or a collector's URL;
+// where no collector listens, the error says how to start or name one.
+func loadScoreboard(ctx context.Context, source string) (*scoreboard.Board, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	sb, err := scoreboard.Load(ctx, source)
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return nil, fmt.Errorf("no collector answered at %s (start one with: porthole collect; or name one with --http URL or --file F): %w", source, err)
+	}
+	return sb, err
 }
 
 func printScoreboard(w io.Writer, b *scoreboard.Board) {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/porthole-dev/porthole/internal/termsafe"
+	"github.com/porthole-dev/porthole/shmstat"
 )
 
 // command is one porthole subcommand.
@@ -80,6 +81,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		// Errors may quote names and texts from segments and datagrams.
 		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole %s: %v\n", c.name, err)
+		if errors.Is(err, shmstat.ErrNoSegment) {
+			fmt.Fprintf(stderr, "porthole %s: 'porthole ls' lists the segments; --dir DIR (or PORTHOLE_DIR) looks in another directory\n", c.name)
+		}
 		if errors.Is(err, errUsage) {
 			return 2
 		}

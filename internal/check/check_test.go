@@ -118,7 +118,12 @@ func TestEvaluateSegment(t *testing.T) {
 		want       Status
 		text, perf string
 	}{
-		{"all well", nil, nil, nil, OK, "owner 10 up; 1 tasks ok", "'tasks_failed'=0 'tasks_overdue'=0"},
+		{"all well", nil, nil, nil, OK, "owner 10 up; 1 task ok", "'tasks_failed'=0 'tasks_overdue'=0"},
+		{"two tasks", func(s *shmstat.Snapshot) {
+			vacuum := s.Metrics[2]
+			vacuum.Name = "vacuum"
+			s.Metrics = append(s.Metrics, vacuum)
+		}, nil, nil, OK, "owner 10 up; 2 tasks ok", "'tasks_failed'=0 'tasks_overdue'=0"},
 		{"owner dead", func(s *shmstat.Snapshot) { s.OwnerAlive = false }, nil, nil, Critical, "owner 10 is dead", ""},
 		{"task failed", func(s *shmstat.Snapshot) {
 			s.Metrics[2].Task.Result, s.Metrics[2].Task.Message = shmstat.ResultFailed, "disk full"
@@ -137,7 +142,7 @@ func TestEvaluateSegment(t *testing.T) {
 		{"job between runs", func(s *shmstat.Snapshot) {
 			s.OwnerAlive = false
 			s.Metrics = append(s.Metrics, shmstat.Metric{Kind: shmstat.KindInfo, Name: "porthole_job", Text: "backup"})
-		}, nil, nil, OK, "job not running; 1 tasks ok", ""},
+		}, nil, nil, OK, "job not running; 1 task ok", ""},
 		{"job run died", func(s *shmstat.Snapshot) {
 			s.OwnerAlive = false
 			s.Metrics[2].Name, s.Metrics[2].Task.Running = "run", true

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/porthole-dev/porthole/internal/jobrun"
+	"github.com/porthole-dev/porthole/internal/numfmt"
 	"github.com/porthole-dev/porthole/shmstat"
 )
 
@@ -95,7 +96,7 @@ func EvaluateSegment(a, b *shmstat.Snapshot, warn, crit []Threshold, now time.Ti
 	}
 	if tasks > 0 {
 		if failed+overdue == 0 {
-			rep.Add(OK, "%d tasks ok", tasks)
+			rep.Add(OK, "%s ok", numfmt.Plural(tasks, "task", "tasks"))
 		}
 		rep.Perf = append(rep.Perf, Perf{Label: "tasks_failed", Value: float64(failed)}, Perf{Label: "tasks_overdue", Value: float64(overdue)})
 	}

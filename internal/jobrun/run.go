@@ -62,8 +62,20 @@ type Result struct {
 // OK reports whether the run succeeded.
 func (r *Result) OK() bool { return r.ExitCode == 0 && r.Signal == "" && !r.TimedOut }
 
+// startFailure is the exit status of a command that could not be
+// started, as env(1) and the shells give it: 127 when it does not exist,
+// 126 when it exists but cannot be executed (no permission, not a
+// program).
+func startFailure(err error) int {
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, exec.ErrNotFound) {
+		return 127
+	}
+	return 126
+}
+
 // Status is the exit status porthole run passes on: the command's, 124
-// after a timeout (as timeout(1)), 128+n after signal n.
+// after a timeout (as timeout(1)), 128+n after signal n, 127 or 126 when
+// the command could not be started.
 func (r *Result) Status(sig syscall.Signal) int {
 	switch {
 	case r.TimedOut:
@@ -118,7 +130,7 @@ func Run(ctx context.Context, cfg Config) (*Result, syscall.Signal, error) {
 	}
 	res.Start = time.Now()
 	if err := cmd.Start(); err != nil {
-		res.End, res.ExitCode, res.Message = time.Now(), 127, err.Error()
+		res.End, res.ExitCode, res.Message = time.Now(), startFailure(err), err.Error()
 		j.finish(res, cfg)
 		return res, 0, fmt.Errorf("jobrun: %s: %w", cfg.Name, err)
 	}

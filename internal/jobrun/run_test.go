@@ -47,6 +47,12 @@ func TestRunRecordsTheOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rcv.Close()
+	// A file that exists but may not be executed (root may execute any
+	// file with an execute bit, so it has none).
+	notExecutable := filepath.Join(t.TempDir(), "backup.sh")
+	if err := os.WriteFile(notExecutable, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		cmd      []string
@@ -63,6 +69,8 @@ func TestRunRecordsTheOutcome(t *testing.T) {
 		{"hangs ignoring SIGTERM", []string{"sh", "-c", "trap '' TERM; echo stuck >&2; sleep 30"}, 300 * time.Millisecond, false, 124, true, ": stuck"},
 		{"killed", []string{"sh", "-c", "kill -KILL $$"}, 0, false, 137, false, "killed by SIGKILL"},
 		{"no such command", []string{"/nonexistent/cmd"}, 0, false, 127, false, "no such file"},
+		{"not in PATH", []string{"porthole-no-such-command"}, 0, false, 127, false, "not found"},
+		{"not executable", []string{notExecutable}, 0, false, 126, false, "permission denied"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,7 +78,7 @@ func TestRunRecordsTheOutcome(t *testing.T) {
 			start := time.Now()
 			res, sig, err := Run(context.Background(), Config{Name: job, Command: tc.cmd, Every: time.Hour,
 				Timeout: tc.timeout, Grace: 300 * time.Millisecond, Dir: dir, Linger: -1})
-			if tc.status == 127 {
+			if tc.status == 127 || tc.status == 126 {
 				if err == nil {
 					t.Fatal("a command that cannot start: no error")
 				}
@@ -96,7 +104,7 @@ func TestRunRecordsTheOutcome(t *testing.T) {
 			if s.Metric(shmstat.KindInfo, InfoJob) == nil {
 				t.Errorf("segment not marked as a job's")
 			}
-			if tc.status == 127 {
+			if tc.status == 127 || tc.status == 126 {
 				return
 			}
 			// The bus heard the start and the end.
