@@ -136,7 +136,7 @@ func jobEnded(scoreboard, job string) bool {
 // as --no-tui does, and says why, instead of failing.
 func TestDemoWithoutTerminal(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the whole demo for 2 s")
+		t.Skip("runs the whole demo until it prints a scoreboard")
 	}
 	if !netns.Run(t) {
 		return
@@ -149,14 +149,32 @@ func TestDemoWithoutTerminal(t *testing.T) {
 	}
 	childtest.SetRole(t, rolePorthole)
 	var out, errs syncBuffer
-	if code := run([]string{"demo", "--duration", "2s"}, &out, &errs); code != 0 {
-		t.Fatalf("demo: exit %d: %s", code, errs.String())
+	exit := make(chan int, 1)
+	go func() { exit <- run([]string{"demo", "--duration", "2m"}, &out, &errs) }()
+	// Until it has printed a scoreboard, then an interrupt (^C).
+	for !strings.Contains(out.String(), "collector ") {
+		select {
+		case code := <-exit:
+			t.Fatalf("demo exited (%d) before it printed a scoreboard: %s", code, errs.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("demo: exit %d on interrupt: %s", code, errs.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("demo still running a minute after an interrupt: %s", errs.String())
 	}
 	if e := errs.String(); !strings.Contains(e, "no terminal") || !strings.Contains(e, "printing the scoreboard every second instead") {
 		t.Errorf("demo without a terminal did not say so: %q", e)
 	}
-	if got := out.String(); !strings.Contains(got, "collector ") || strings.ContainsAny(got, "\x1b") {
-		t.Errorf("demo without a terminal printed no plain scoreboard: %q", got[:min(len(got), 300)])
+	if got := out.String(); strings.ContainsAny(got, "\x1b") {
+		t.Errorf("demo without a terminal wrote terminal codes: %q", got[:min(len(got), 300)])
 	}
 }
 
