@@ -24,7 +24,8 @@ func TestHelpGoesToStdoutWhenAsked(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want the command list on stdout, exit 0", args, code, out, errs)
 		}
 	}
-	for _, args := range [][]string{{"help", "stat"}, {"stat", "--help"}, {"stat", "NAME", "-h"}, {"debug", "--help"}} {
+	for _, args := range [][]string{{"help", "stat"}, {"stat", "--help"}, {"stat", "NAME", "-h"}, {"debug", "--help"},
+		{"help", "run"}, {"run", "--help"}, {"run", "NAME", "-h"}} {
 		name := args[0]
 		if name == "help" {
 			name = args[1]
