@@ -158,6 +158,8 @@ func TestErrorsScriptsCanTrust(t *testing.T) {
 		{"stat negative interval", []string{"stat", "svc", "--dir", segDir, "--interval", "-1s"}, 2, "--interval -1s"},
 		{"scoreboard without a collector", []string{"scoreboard", "--http", noCollector}, 1,
 			"porthole scoreboard: no collector answered at " + noCollector + " (start one with: porthole collect"},
+		{"stat count without interval", []string{"stat", "svc", "--dir", segDir, "--count", "5"}, 2, "--count 5 repeats only with --interval"},
+		{"scoreboard count without interval", []string{"scoreboard", "--file", "x", "--count", "3"}, 2, "--count 3 repeats only with --interval"},
 		{"scoreboard negative interval", []string{"scoreboard", "--file", "x", "--interval", "-2s"}, 2, "--interval -2s"},
 		{"top interval 0", []string{"top", "--interval", "0"}, 2, "--interval 0s"},
 		{"collect negative fsync", []string{"collect", "--spool", empty, "--fsync", "-1s"}, 2, "--fsync -1s"},
