@@ -85,6 +85,18 @@ func ellipsize(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// ellipsizeMiddle cuts s to n runes by taking runes out of its middle,
+// for names whose end tells them apart (producer-0, producer-1): the
+// start and the end stay, joined by "…".
+func ellipsizeMiddle(s string, n int) string {
+	if n <= 2 || utf8.RuneCountInString(s) <= n {
+		return ellipsize(s, n)
+	}
+	r := []rune(s)
+	tail := n / 2 // the end, which tells the names apart, gets the odd rune
+	return string(r[:n-1-tail]) + "…" + string(r[len(r)-tail:])
+}
+
 // wrap breaks s into lines of at most w runes, at spaces where it can.
 func wrap(s string, w int) []string {
 	if w <= 0 {

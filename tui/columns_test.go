@@ -44,6 +44,22 @@ func TestEllipsizeAndWrap(t *testing.T) {
 			t.Errorf("ellipsize(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"producer-0", 10, "producer-0"},
+		{"producer-0", 8, "pro…er-0"},
+		{"producer-12", 7, "pro…-12"},
+		{"owner", 8, "owner"},
+		{"producer-0", 2, "p…"},
+		{"producer-0", 0, ""},
+	} {
+		if got := ellipsizeMiddle(tt.in, tt.n); got != tt.want {
+			t.Errorf("ellipsizeMiddle(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
 	got := wrap("no collector answered at http://127.0.0.1:9477", 20)
 	want := []string{"no collector", "answered at", "http://127.0.0.1:947", "7"}
 	if !reflect.DeepEqual(got, want) {

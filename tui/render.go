@@ -54,7 +54,8 @@ func (u *UI) renderProcs(w int) {
 	u.rows = u.rows[:0]
 	row := 0
 	// pid, role, state, cpu, load: the role gives way first, then the
-	// cpu column (a narrow pane keeps the load).
+	// cpu column (a narrow pane keeps the load). A role is cut in its
+	// middle: producer-0 and producer-1 must stay apart.
 	showCPU := w >= 34
 	roleW := max(4, w-21)
 	if showCPU {
@@ -87,13 +88,13 @@ func (u *UI) renderProcs(w int) {
 			case sl.State != "":
 				state = sl.State // the kernel's word: run, sleep, disk
 			}
-			text := fmt.Sprintf(" %-7d %-*s %-6s %4s", sl.PID, roleW, ellipsize(sl.Role, roleW), state, sl.Load)
+			text := fmt.Sprintf(" %-7d %-*s %-6s %4s", sl.PID, roleW, ellipsizeMiddle(sl.Role, roleW), state, sl.Load)
 			if showCPU {
 				cpu := sl.CPU
 				if cpu == "" {
 					cpu = "-"
 				}
-				text = fmt.Sprintf(" %-7d %-*s %-6s %4s %4s", sl.PID, roleW, ellipsize(sl.Role, roleW), state, cpu, sl.Load)
+				text = fmt.Sprintf(" %-7d %-*s %-6s %4s %4s", sl.PID, roleW, ellipsizeMiddle(sl.Role, roleW), state, cpu, sl.Load)
 			}
 			t.SetCell(row, 0, tview.NewTableCell(tview.Escape(text)).SetTextColor(color))
 			u.rows = append(u.rows, rowRef{si, i})

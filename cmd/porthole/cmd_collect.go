@@ -137,6 +137,9 @@ const defaultCollectorURL = "http://" + defaultCollectorAddr
 // serveHTTP serves h on addr until the returned function closes it.
 func serveHTTP(addr string, h http.Handler, logger *slog.Logger) (func() error, error) {
 	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("http: %w (another collector? --http ADDR serves on another address, --http \"\" on none)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)
 	}

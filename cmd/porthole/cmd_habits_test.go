@@ -24,7 +24,8 @@ func TestHelpGoesToStdoutWhenAsked(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want the command list on stdout, exit 0", args, code, out, errs)
 		}
 	}
-	for _, args := range [][]string{{"help", "stat"}, {"stat", "--help"}, {"stat", "NAME", "-h"}, {"debug", "--help"}} {
+	for _, args := range [][]string{{"help", "stat"}, {"stat", "--help"}, {"stat", "NAME", "-h"}, {"debug", "--help"},
+		{"help", "run"}, {"run", "--help"}, {"run", "NAME", "-h"}} {
 		name := args[0]
 		if name == "help" {
 			name = args[1]
@@ -157,6 +158,8 @@ func TestErrorsScriptsCanTrust(t *testing.T) {
 		{"stat negative interval", []string{"stat", "svc", "--dir", segDir, "--interval", "-1s"}, 2, "--interval -1s"},
 		{"scoreboard without a collector", []string{"scoreboard", "--http", noCollector}, 1,
 			"porthole scoreboard: no collector answered at " + noCollector + " (start one with: porthole collect"},
+		{"stat count without interval", []string{"stat", "svc", "--dir", segDir, "--count", "5"}, 2, "--count 5 repeats only with --interval"},
+		{"scoreboard count without interval", []string{"scoreboard", "--file", "x", "--count", "3"}, 2, "--count 3 repeats only with --interval"},
 		{"scoreboard negative interval", []string{"scoreboard", "--file", "x", "--interval", "-2s"}, 2, "--interval -2s"},
 		{"top interval 0", []string{"top", "--interval", "0"}, 2, "--interval 0s"},
 		{"collect negative fsync", []string{"collect", "--spool", empty, "--fsync", "-1s"}, 2, "--fsync -1s"},

@@ -29,6 +29,10 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	// Everything after -- is the command, flags included.
 	i := slices.Index(args, "--")
 	if i < 0 {
+		// No command: flags alone, or help asked for (exit 0).
+		if _, err := parseFlags(fs, args); err != nil {
+			return err
+		}
 		fs.Usage()
 		return fmt.Errorf("%w: want NAME -- COMMAND", errUsage)
 	}

@@ -36,6 +36,9 @@ func runScoreboard(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
 	}
+	if err := countNeedsInterval(*count, *interval); err != nil {
+		return err
+	}
 	if *file == "" && *url == "" {
 		*url = defaultCollectorURL
 	}

@@ -46,6 +46,9 @@ func runStat(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return fmt.Errorf("%w: want one segment NAME", errUsage)
 	}
+	if err := countNeedsInterval(f.count, f.interval); err != nil {
+		return err
+	}
 	f.name = pos[0]
 	r, err := shmstat.Open(f.name, &shmstat.Options{Dir: f.dir})
 	if err != nil {

@@ -14,6 +14,16 @@ func positive(flag string, d time.Duration) error {
 	return nil
 }
 
+// countNeedsInterval refuses --count without --interval: one table is
+// printed then, whatever N says, and a user asking for N would get one
+// without a word.
+func countNeedsInterval(count int, interval time.Duration) error {
+	if count != 0 && interval <= 0 {
+		return fmt.Errorf("%w: --count %d repeats only with --interval (e.g. --interval 1s --count %d)", errUsage, count, count)
+	}
+	return nil
+}
+
 // negativeDuration refuses any duration flag of fs set below zero: no
 // interval, timeout or window can be negative (zero keeps each flag's own
 // meaning, such as "once" for --interval).

@@ -68,8 +68,8 @@ func tasks(ts []Task) string {
 // is one.
 func (b *Board) Summary() string {
 	c := b.Collector
-	s := fmt.Sprintf("collector %s pid %d  up %s  received %s  lost %d  rejected %s  spool %s (%d write errors)",
-		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), numfmt.Count(c.Received), c.Lost,
+	s := fmt.Sprintf("collector %s pid %d  up %s  received %s  lost %s  rejected %s  spool %s (%d write errors)",
+		c.Host, c.PID, time.Duration(c.UptimeSeconds*float64(time.Second)).Round(time.Second), numfmt.Count(c.Received), numfmt.Count(c.Lost),
 		reasons(c.Rejected), numfmt.Bytes(c.SpoolBytes), c.WriteErrors)
 	if sl := c.Syslog; sl != nil {
 		s += fmt.Sprintf("  syslog %s on %s (rejected %s)", numfmt.Count(sl.Received), sl.Listen, reasons(sl.Rejected))

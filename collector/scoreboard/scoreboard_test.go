@@ -127,9 +127,9 @@ func TestRows(t *testing.T) {
 	if got := b.Rows(); !reflect.DeepEqual(got, want) {
 		t.Errorf("rows\n%+v\nwant\n%+v", got, want)
 	}
-	b.Collector = scoreboard.Collector{Host: "mon1", PID: 77, UptimeSeconds: 3600.4, Received: 1234567, Lost: 12,
+	b.Collector = scoreboard.Collector{Host: "mon1", PID: 77, UptimeSeconds: 3600.4, Received: 1234567, Lost: 1583,
 		Rejected: map[string]uint64{"bad_mac": 3, "bad_magic": 1}, SpoolBytes: 1536, WriteErrors: 2, LastWriteErr: "disk full"}
-	const sum = "collector mon1 pid 77  up 1h0m0s  received 1,234,567  lost 12  rejected bad_mac=3 bad_magic=1  spool 1.5 KiB (2 write errors)  spool trouble: disk full"
+	const sum = "collector mon1 pid 77  up 1h0m0s  received 1,234,567  lost 1,583  rejected bad_mac=3 bad_magic=1  spool 1.5 KiB (2 write errors)  spool trouble: disk full"
 	if got := b.Summary(); got != sum {
 		t.Errorf("summary\n%s\nwant\n%s", got, sum)
 	}
