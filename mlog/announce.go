@@ -71,8 +71,10 @@ func (b *Bus) announceOnce(prev *shmstat.Snapshot, res view.Resolver) *shmstat.S
 }
 
 // statsOf turns a snapshot into announced statistics; prev (may be nil)
-// gives the window for load percentages (without one, a meter busy now
-// is announced at 100 %). The owner (slot 0) announces the segment's
+// gives the window for load percentages. A load meter without a window
+// (the first announcement, or a meter new since prev) is left out: its
+// share is not known yet, and a meter busy at that instant is not 100 %
+// busy (receivers show no load until the next announcement). The owner (slot 0) announces the segment's
 // values and every live process's probes; a client process announces
 // only its own slot's probes, so values are not sent twice.
 func statsOf(s, prev *shmstat.Snapshot, res view.Resolver, slot int) *Stats {
@@ -101,7 +103,9 @@ func statsOf(s, prev *shmstat.Snapshot, res view.Resolver, slot int) *Stats {
 		case shmstat.KindGauge:
 			st.Gauges = append(st.Gauges, GaugeStat{Name: m.Name, Unit: m.Unit, Value: m.Int})
 		case shmstat.KindLoad:
-			st.Loads = append(st.Loads, LoadStat{Name: m.Name, Percent: val.LoadNow()})
+			if val.HasLoad {
+				st.Loads = append(st.Loads, LoadStat{Name: m.Name, Percent: val.Load})
+			}
 		case shmstat.KindTask:
 			t := val.Task
 			st.Tasks = append(st.Tasks, TaskStat{

@@ -141,19 +141,6 @@ func New(cur, prev *shmstat.Snapshot, opts *Options) *Segment {
 	return seg
 }
 
-// LoadNow is the load percentage to report when a number is needed even
-// without a window: the window's share when there is one, else 100 when
-// the meter is busy at the snapshot and 0 when idle.
-func (v *Value) LoadNow() float64 {
-	if v.HasLoad {
-		return v.Load
-	}
-	if v.Metric.Load.BusySince != 0 {
-		return 100
-	}
-	return 0
-}
-
 // NeedsWindow reports whether a view of s would show more with a second,
 // later snapshot: s has a load meter (a counter's rate alone is no reason
 // for a one-shot reader to wait).

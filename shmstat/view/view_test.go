@@ -267,22 +267,6 @@ func TestRatesAndLoad(t *testing.T) {
 	}
 }
 
-func TestLoadNow(t *testing.T) {
-	tests := []struct {
-		v    Value
-		want float64
-	}{
-		{Value{Metric: &shmstat.Metric{Load: shmstat.LoadValue{BusySince: 5}}}, 100},
-		{Value{Metric: &shmstat.Metric{}}, 0},
-		{Value{Metric: &shmstat.Metric{Load: shmstat.LoadValue{BusySince: 5}}, Load: 12, HasLoad: true}, 12},
-	}
-	for i, tt := range tests {
-		if got := tt.v.LoadNow(); got != tt.want {
-			t.Errorf("%d: LoadNow = %v, want %v", i, got, tt.want)
-		}
-	}
-}
-
 func TestNeedsWindow(t *testing.T) {
 	seg, err := shmstat.Create("nw", &shmstat.Options{Dir: filepath.Join(t.TempDir(), "seg"), NoHeartbeat: true})
 	if err != nil {
