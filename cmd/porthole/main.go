@@ -80,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		// Errors may quote names and texts from segments and datagrams.
-		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole %s: %v\n", c.name, err)
+		fmt.Fprintf(termsafe.NewWriter(stderr), "porthole %s: %s\n", c.name, errorText(c.name, err))
 		if errors.Is(err, shmstat.ErrNoSegment) {
 			fmt.Fprintf(stderr, "porthole %s: 'porthole ls' lists the segments; --dir DIR (or PORTHOLE_DIR) looks in another directory\n", c.name)
 		}
@@ -155,4 +155,12 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// errorText is err's message without a leading "name: ", the prefix of
+// the package that shares the command's name (whatif, scoreboard, check),
+// which the line already starts with: "porthole whatif: whatif: ..."
+// says it twice.
+func errorText(name string, err error) string {
+	return strings.TrimPrefix(err.Error(), name+": ")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"testing"
 
@@ -20,4 +21,24 @@ func TestMain(m *testing.M) {
 			return nil
 		},
 	})
+}
+
+// TestErrorTextSaysTheCommandOnce: a command's error whose text starts
+// with the command's own name (its package's prefix) prints it once.
+func TestErrorTextSaysTheCommandOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"whatif", errors.New("whatif: muxd has no counter \"x\""), "muxd has no counter \"x\""},
+		{"scoreboard", errors.New("scoreboard: fetch: refused"), "fetch: refused"},
+		{"stat", errors.New("shmstat: open x: no such segment"), "shmstat: open x: no such segment"},
+		{"check", errors.New("checker: x"), "checker: x"},
+	}
+	for _, tt := range tests {
+		if got := errorText(tt.name, tt.err); got != tt.want {
+			t.Errorf("errorText(%q, %q) = %q, want %q", tt.name, tt.err, got, tt.want)
+		}
+	}
 }
