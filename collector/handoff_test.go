@@ -93,13 +93,30 @@ func TestHandoffFullWaitsForTheLock(t *testing.T) {
 		close(done)
 	}()
 	<-handed
+	// Every failure below is noted, not fatal, until the test lets go of
+	// the lock: the collector's clean-up waits for it.
 	if n := c.handoff.n.Load(); n != handoffMax {
-		t.Fatalf("%d messages handed off, want the handoff full (%d)", n, handoffMax)
+		t.Errorf("%d messages handed off, want the handoff full (%d)", n, handoffMax)
+	}
+	// The last message finds the handoff full: counted, then Ingest
+	// waits for the lock. Let go only once it has found it full: let go
+	// before, and it is ingested at once, never finding the handoff so.
+	deadline := time.Now().Add(30 * time.Second)
+	for c.handoff.full.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if c.handoff.full.Load() == 0 {
+		t.Errorf("the message past a full handoff was not counted full (%d handed off)", c.handoff.total.Load())
+	}
+	select {
+	case <-done:
+		t.Error("Ingest returned with the handoff full and the lock held")
+	default:
 	}
 	c.unlockFor(holdTick, h)
 	<-done
-	// The last message found the handoff full and was not handed off:
-	// it waited for the lock (ingested in order, below).
+	// The last message was not handed off: it waited for the lock
+	// (ingested in order, below).
 	if full, total := c.handoff.full.Load(), c.handoff.total.Load(); full != 1 || total != handoffMax {
 		t.Errorf("full %d times, %d handed off: want 1 and %d", full, total, handoffMax)
 	}
