@@ -130,7 +130,11 @@ func TestHandoffFullWaitsForTheLock(t *testing.T) {
 func TestHandoffLeavesNothingBehind(t *testing.T) {
 	clk := newClock()
 	const senders, per = 4, 5000
-	c, dir := newTestCollector(t, clk, Config{QueueLen: senders * per})
+	// The collector's own ticker takes the lock every ReorderWindow/4:
+	// at the check below it could hold the lock, with messages handed
+	// off to it still waiting (not left behind). With an hour's window
+	// the test's goroutine is the only maintenance.
+	c, dir := newTestCollector(t, clk, Config{QueueLen: senders * per, ReorderWindow: time.Hour})
 	at := clk.Now()
 	var wg sync.WaitGroup
 	stop, stopped := make(chan struct{}), make(chan struct{})
