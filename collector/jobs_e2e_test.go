@@ -21,19 +21,7 @@ func TestJobsAcrossRuns(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
-	c, err := New(Config{SpoolDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r, err := mlog.Listen(mlog.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go c.Run(ctx, r)
+	c, ctx := listeningCollector(t)
 	dir := filepath.Join(t.TempDir(), "seg")
 	const every = 2 * time.Second
 	for _, cmd := range [][]string{{"true"}, {"sh", "-c", "echo no space >&2; exit 1"}} {
@@ -95,19 +83,7 @@ func TestJobChildIsNotAServer(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
-	c, err := New(Config{SpoolDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r, err := mlog.Listen(mlog.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go c.Run(ctx, r)
+	c, ctx := listeningCollector(t)
 	t.Setenv(envJobChild, "1")
 	dir := filepath.Join(t.TempDir(), "seg")
 	const runs = 3
@@ -160,4 +136,24 @@ func jobChild(t *testing.T) {
 	}
 	bus.Handler().Handle(context.Background(), slog.NewRecord(time.Now(), slog.LevelInfo, "replicated", 0))
 	bus.Close()
+}
+
+// listeningCollector returns a collector that hears the bus (in the
+// test's namespace) until the test ends, and the context to run jobs in.
+func listeningCollector(t *testing.T) (*Collector, context.Context) {
+	t.Helper()
+	c, err := New(Config{SpoolDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	r, err := mlog.Listen(mlog.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go c.Run(ctx, r)
+	return c, ctx
 }

@@ -25,29 +25,16 @@ func TestDemoNoTUI(t *testing.T) {
 	if !netns.Run(t) {
 		return
 	}
-	childtest.SetRole(t, rolePorthole)
-	var out, errs syncBuffer
-	exit := make(chan int, 1)
-	// The demo runs until every example is up on the scoreboard it
-	// prints, then gets an interrupt (what a user's ^C sends). How long
-	// start-up takes depends on the machine's load (a race-built binary
-	// on a busy machine took over 8 s); --duration only bounds a demo
-	// that never gets there.
-	go func() { exit <- run([]string{"demo", "--no-tui", "--duration", "2m"}, &out, &errs) }()
-	var last string
-	// Also until the cron example's job has ended a run: its command
-	// (replicate --once, which logs on the bus) has been heard by then.
-	for missing := demoExamples; len(missing) > 0 || !jobEnded(last, "replicate-cron"); missing = notUp(last) {
-		select {
-		case code := <-exit:
-			t.Fatalf("demo exited (%d) before every example was up: %v lack; last scoreboard:\n%s\nstderr: %s",
-				code, notUp(lastScoreboard(out.String())), lastScoreboard(out.String()), errs.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-		last = lastScoreboard(out.String())
-	}
+	// Until every example is up on the scoreboard it prints, and the
+	// cron example's job has ended a run (its command, replicate --once,
+	// which logs on the bus, has been heard by then).
+	got, e := runDemoUntil(t, []string{"demo", "--no-tui"}, "every example up and a job run ended", func(out string) bool {
+		last := lastScoreboard(out)
+		return len(notUp(last)) == 0 && jobEnded(last, "replicate-cron")
+	})
 	// The cron example's command is a job's, not a server: no row of
 	// its own, whose restarts would count its runs.
+	last := lastScoreboard(got)
 	if i := strings.Index(last, "\nHOST  JOB"); i >= 0 {
 		for _, line := range strings.Split(last[:i], "\n") {
 			if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[1], "replicate-cron") {
@@ -55,24 +42,10 @@ func TestDemoNoTUI(t *testing.T) {
 			}
 		}
 	}
-	// A scoreboard is printed only once the demo handles interrupts.
-	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Fatalf("demo: exit %d on interrupt: %s", code, errs.String())
-		}
-	case <-time.After(time.Minute):
-		t.Fatalf("demo still running a minute after an interrupt: %s", errs.String())
-	}
-	got := out.String()
 	if strings.ContainsAny(got, "\x1b\r") { // stdout is no terminal here
 		t.Errorf("demo --no-tui wrote terminal codes to a non-terminal: %q", got[:min(len(got), 200)])
 	}
 	// The temporary directory is gone at exit.
-	e := errs.String()
 	i := strings.Index(e, "segments in ")
 	j := strings.Index(e, ", spool in")
 	if i < 0 || j < i {
@@ -147,18 +120,36 @@ func TestDemoWithoutTerminal(t *testing.T) {
 	if _, err := unix.Setsid(); err != nil {
 		t.Fatalf("setsid: %v", err)
 	}
+	got, e := runDemoUntil(t, []string{"demo"}, "a scoreboard", func(out string) bool { return strings.Contains(out, "collector ") })
+	if !strings.Contains(e, "no terminal") || !strings.Contains(e, "printing the scoreboard every second instead") {
+		t.Errorf("demo without a terminal did not say so: %q", e)
+	}
+	if strings.ContainsAny(got, "\x1b") {
+		t.Errorf("demo without a terminal wrote terminal codes: %q", got[:min(len(got), 300)])
+	}
+}
+
+// runDemoUntil runs porthole with args (a demo) in this process, in the
+// porthole role, until what it printed satisfies ready, then interrupts
+// it as ^C does and returns its stdout and stderr; it fails the test if
+// the demo exits first or does not exit 0 on the interrupt. How long
+// start-up takes depends on the machine's load (a race-built binary on a
+// busy machine took over 8 s): --duration only bounds a demo that never
+// gets ready.
+func runDemoUntil(t *testing.T, args []string, what string, ready func(stdout string) bool) (stdout, stderr string) {
+	t.Helper()
 	childtest.SetRole(t, rolePorthole)
 	var out, errs syncBuffer
 	exit := make(chan int, 1)
-	go func() { exit <- run([]string{"demo", "--duration", "2m"}, &out, &errs) }()
-	// Until it has printed a scoreboard, then an interrupt (^C).
-	for !strings.Contains(out.String(), "collector ") {
+	go func() { exit <- run(append(args, "--duration", "2m"), &out, &errs) }()
+	for !ready(out.String()) {
 		select {
 		case code := <-exit:
-			t.Fatalf("demo exited (%d) before it printed a scoreboard: %s", code, errs.String())
+			t.Fatalf("demo exited (%d) before %s; last scoreboard:\n%s\nstderr: %s", code, what, lastScoreboard(out.String()), errs.String())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+	// A scoreboard is printed only once the demo handles interrupts.
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -170,12 +161,7 @@ func TestDemoWithoutTerminal(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatalf("demo still running a minute after an interrupt: %s", errs.String())
 	}
-	if e := errs.String(); !strings.Contains(e, "no terminal") || !strings.Contains(e, "printing the scoreboard every second instead") {
-		t.Errorf("demo without a terminal did not say so: %q", e)
-	}
-	if got := out.String(); strings.ContainsAny(got, "\x1b") {
-		t.Errorf("demo without a terminal wrote terminal codes: %q", got[:min(len(got), 300)])
-	}
+	return out.String(), errs.String()
 }
 
 // processesWithEnv lists the pids of live processes whose environment
