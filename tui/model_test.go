@@ -86,18 +86,10 @@ func TestModelForgetsRemovedSegments(t *testing.T) {
 // segment without probes stops the sampler.
 func TestOnlySelectedSegmentInFull(t *testing.T) {
 	dir := t.TempDir()
-	a, err := shmstat.Create("a", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newSegment(t, dir, "a")
 	a.Probe("worker").Mark("working")
 	a.Counter("n", "a counter")
-	b, err := shmstat.Create("b", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := newSegment(t, dir, "b")
 	b.Counter("m", "a counter")
 	m := NewModel(Config{Dir: dir, SampleHz: 97})
 	defer m.Close()
@@ -129,11 +121,7 @@ func TestOnlySelectedSegmentInFull(t *testing.T) {
 // sees), and coming back starts it at the next refresh.
 func TestSamplingOnlyWhileHistogramsShow(t *testing.T) {
 	dir := t.TempDir()
-	a, err := shmstat.Create("a", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newSegment(t, dir, "a")
 	a.Probe("worker").Mark("working")
 	m := NewModel(Config{Dir: dir, SampleHz: 97})
 	defer m.Close()
@@ -179,21 +167,13 @@ func TestSamplingOnlyWhileHistogramsShow(t *testing.T) {
 // until the user moved the selection).
 func TestSelectionAndDetailAgree(t *testing.T) {
 	dir := t.TempDir()
-	q, err := shmstat.Create("queued", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q := newSegment(t, dir, "queued")
 	q.Counter("requests", "requests served")
 	m := NewModel(Config{Dir: dir})
 	defer m.Close()
 	u := NewUI(m, tcell.NewSimulationScreen("UTF-8"))
-	u.Update(m.Build(context.Background()))                      // only queued: it is read in full
-	a, err := shmstat.Create("muxd", &shmstat.Options{Dir: dir}) // sorts first
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	u.Update(m.Build(context.Background())) // only queued: it is read in full
+	a := newSegment(t, dir, "muxd")         // sorts first
 	a.Counter("bytes", "bytes relayed")
 	for i := 0; i < 2; i++ { // the refresh that shows muxd, then the next
 		u.Update(m.Build(context.Background()))
@@ -205,4 +185,15 @@ func TestSelectionAndDetailAgree(t *testing.T) {
 	if !seg.Detailed {
 		t.Errorf("the selected segment %s is not read in full", seg.Name)
 	}
+}
+
+// newSegment creates segment name in dir, closed when the test ends.
+func newSegment(t *testing.T, dir, name string) *shmstat.Segment {
+	t.Helper()
+	seg, err := shmstat.Create(name, &shmstat.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { seg.Close() })
+	return seg
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -196,39 +197,12 @@ func TestPprofReadByGoTool(t *testing.T) {
 }
 
 func TestProcessRestartStartsNewHistogram(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "seg")
-	seg, err := shmstat.Create("rs", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seg.Close()
-	s, err := New(Config{Segments: []string{"rs"}, Options: &shmstat.Options{Dir: dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A client attaches, marks a site, leaves; another takes its slot.
-	c1, err := shmstat.Attach("rs", "first", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c1.Probe("p").Mark("one")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.Run(ctx); close(done) }()
 	// Until it refreshes its targets (every 200 ms) the sampler counts
 	// the next process of the slot as this one: 500 samples (0.5 s at
 	// 997 Hz) keep "one" first in this histogram.
-	waitSampled(t, s, "first", "one", 500)
-	c1.Close()
-	c2, err := shmstat.Attach("rs", "second", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	c2.Probe("p").Mark("two")
+	s, stop := slotHandover(t, "rs", Config{}, 500)
 	waitSampled(t, s, "second", "two", 1)
-	cancel()
-	<-done
+	stop()
 	roles := map[string]string{}
 	for _, p := range s.Profiles() {
 		if len(p.Locations) > 0 {
@@ -239,6 +213,45 @@ func TestProcessRestartStartsNewHistogram(t *testing.T) {
 	if roles["first"] != "one" || roles["second"] != "two" {
 		t.Fatalf("histograms by role: %v", roles)
 	}
+}
+
+// slotHandover runs a sampler (cfg, for segment name) over a process
+// slot whose client, role "first" at site "one", leaves once sampled n
+// times; another client, role "second" at site "two", then takes the
+// slot. It returns the running sampler and what stops it (also done when
+// the test ends).
+func slotHandover(t *testing.T, name string, cfg Config, n uint64) (*Sampler, func()) {
+	t.Helper()
+	opts := &shmstat.Options{Dir: filepath.Join(t.TempDir(), "seg")}
+	seg, err := shmstat.Create(name, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { seg.Close() })
+	cfg.Segments, cfg.Options = []string{name}, opts
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, err := shmstat.Attach(name, "first", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1.Probe("p").Mark("one")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	stop := sync.OnceFunc(func() { cancel(); <-done })
+	t.Cleanup(stop)
+	waitSampled(t, s, "first", "one", n)
+	c1.Close()
+	c2, err := shmstat.Attach(name, "second", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c2.Close() })
+	c2.Probe("p").Mark("two")
+	return s, stop
 }
 
 func TestSegmentReplacedUnderIt(t *testing.T) {
@@ -305,35 +318,10 @@ func waitSampled(t *testing.T, s *Sampler, role, label string, n uint64) {
 // (more than the 200 ms an automatic re-read waits, at 997 Hz), until
 // Refresh is called.
 func TestManualRefresh(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "seg")
-	seg, err := shmstat.Create("mr", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seg.Close()
-	s, err := New(Config{Segments: []string{"mr"}, Options: &shmstat.Options{Dir: dir}, Parked: true, ManualRefresh: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c1, err := shmstat.Attach("mr", "first", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c1.Probe("p").Mark("one")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	waitSampled(t, s, "first", "one", 1)
-	c1.Close()
-	c2, err := shmstat.Attach("mr", "second", &shmstat.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	c2.Probe("p").Mark("two")
-	// Not refreshed: c2's samples still count as "first" (under a site
-	// number: the site "two" is not known either until a re-read).
+	s, _ := slotHandover(t, "mr", Config{Parked: true, ManualRefresh: true}, 1)
+	// Not refreshed: the second client's samples still count as "first"
+	// (under a site number: the site "two" is not known either until a
+	// re-read).
 	for deadline := time.Now().Add(time.Minute); samplesOf(s, "first") < 301; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d samples of role first within a minute (roles: %v)", samplesOf(s, "first"), s.Profiles())
